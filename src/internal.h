@@ -1,0 +1,266 @@
+/*
+ * internal.h: what the stages of libnewsmark share. Not installed.
+ *
+ * A document flows through the stages in this order (doc.c drives them):
+ *   markup.c      which bytes are prose (tree-sitter for Markdown and HTML)
+ *   segment.c     paragraphs, sentences, tokens
+ *   quotes.c      quote marks paired into quotes
+ *   attribution.c cues, speakers, channels, entities; mixed and indirect quotes
+ *   markers.c     built-in markers and user pattern rules (rules.c compiles them)
+ * Offsets inside are uint32_t: a document is at most NM_MAX_DOC bytes.
+ */
+#ifndef NM_INTERNAL_H
+#define NM_INTERNAL_H
+
+#define NM_BUILDING_LIBRARY 1
+#include "newsmark.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NM_MAX_DOC 0xFFFFFFF0u
+#define NM_NONE UINT32_MAX
+
+/* ---- small helpers (doc.c) --------------------------------------------- */
+
+/* Write a formatted one-line message into a caller's buffer (may be NULL/0). */
+void nm__errorf(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* A growable array of fixed-size items. */
+typedef struct nm__vec {
+  void *items;
+  size_t count, cap, size;
+} nm__vec;
+void nm__vec_init(nm__vec *v, size_t item_size);
+void *nm__vec_push(nm__vec *v); /* zeroed new slot, NULL on no memory */
+bool nm__vec_reserve(nm__vec *v, size_t n);
+void nm__vec_free(nm__vec *v);
+#define NM_AT(vec, type, i) (((type *)(vec).items)[i])
+
+/* A bump allocator for the strings a document or engine owns. */
+typedef struct nm__arena nm__arena;
+struct nm__arena {
+  struct nm__arena_block *head;
+};
+char *nm__arena_strndup(nm__arena *a, const char *s, size_t n);
+void *nm__arena_alloc(nm__arena *a, size_t n);
+void nm__arena_free(nm__arena *a);
+
+/* ---- text (segment.c) --------------------------------------------------- */
+
+/*
+ * Decode one character at byte `pos`. Invalid UTF-8 decodes as U+FFFD of
+ * length 1. In HTML input an entity (&ldquo; &#8220; &quot; ...) decodes
+ * as its character, its length covering the whole entity.
+ */
+uint32_t nm__decode(const nm_doc *doc, uint32_t pos, uint32_t *len);
+
+/* ---- lexicons (lexicon.c) ----------------------------------------------- */
+
+/*
+ * Lexicon classes. A lexicon file in src/lexicon/ is a list of entries, one
+ * a line, '#' comments. Each entry is one or more words; lookup is by the
+ * lower-cased words of a token run. One entry may be in several classes.
+ */
+enum {
+  NM_LEX_CUE = 1u << 0,        /* reporting verbs and expressions: said, told */
+  NM_LEX_CUE_NOUN = 1u << 1,   /* statement, interview, remarks */
+  NM_LEX_TITLE = 1u << 2,      /* president, minister, spokesman */
+  NM_LEX_ANON_HEAD = 1u << 3,  /* official, source, spokesman, aide */
+  NM_LEX_PRONOUN = 1u << 4,    /* he, she, they, it */
+  NM_LEX_COUNTRY = 1u << 5,    /* countries and capitals that speak for them */
+  NM_LEX_ORG_HEAD = 1u << 6,   /* ministry, agency, council, party */
+  NM_LEX_CHANNEL = 1u << 7,    /* news agency, state media names */
+  NM_LEX_NOT_NAME = 1u << 8,   /* capitalised words that do not name a source */
+  NM_LEX_HEDGE = 1u << 9,
+  NM_LEX_LOADED = 1u << 10,
+  NM_LEX_CONTESTED = 1u << 11,
+  NM_LEX_DENIAL = 1u << 12,
+  NM_LEX_BOILERPLATE = 1u << 13,
+  NM_LEX_STATE_MEDIA = 1u << 14,
+  NM_LEX_AGENCY = 1u << 15,
+  NM_LEX_ABBREV = 1u << 16,    /* abbreviations that do not end a sentence */
+  NM_LEX_GROUP = 1u << 17,     /* group nouns: officials, critics, experts */
+  NM_LEX_DOCUMENT = 1u << 18,  /* report, statement, study */
+  NM_LEX_TERM_CUE = 1u << 19,  /* so-called, dubbed, nicknamed */
+  NM_LEX_CUE_PREP = 1u << 20   /* according to, per, citing */
+};
+
+typedef struct nm__lexicon nm__lexicon;
+/* Build from the embedded lexicon files. NULL on no memory. */
+nm__lexicon *nm__lexicon_new(void);
+void nm__lexicon_delete(nm__lexicon *lex);
+/*
+ * Classes of the entry spelled by the lower-cased bytes key[0..n), words
+ * separated by one space. 0 when absent. Also reports whether any longer
+ * entry starts with this key (so a caller can extend a multi-word match).
+ */
+uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool *is_prefix);
+/*
+ * Normalise text into a lookup key: ASCII lower case, runs of spaces (and
+ * no-break spaces) to one space, curly apostrophes to '. Returns the key
+ * length (at most cap).
+ */
+size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap);
+
+/* ---- segmentation (segment.c) ------------------------------------------- */
+
+enum nm__tok_type {
+  NM_TOK_WORD = 0,   /* letters, digits, inner apostrophes/hyphens/periods */
+  NM_TOK_NUMBER,     /* starts with a digit or currency sign */
+  NM_TOK_PUNCT,      /* any other visible character */
+  NM_TOK_QUOTE       /* a quote mark (apostrophes are part of words) */
+};
+
+enum nm__tok_flags {
+  NM_TF_CAP = 1u << 0,        /* starts with an upper-case letter */
+  NM_TF_SENT_START = 1u << 1, /* first token of a sentence */
+  NM_TF_PARA_START = 1u << 2, /* first token of a paragraph */
+  NM_TF_ALLCAPS = 1u << 3,
+  NM_TF_IN_QUOTE = 1u << 4,   /* inside quote marks (set by quotes.c) */
+  NM_TF_ABBREV = 1u << 5      /* ends with '.' that does not end a sentence */
+};
+
+/* For NM_TOK_QUOTE tokens: the mark, in `mark`. */
+enum nm__mark {
+  NM_MARK_NONE = 0,
+  NM_MARK_DOUBLE_OPEN,   /* “ „ ‟ « */
+  NM_MARK_DOUBLE_CLOSE,  /* ” » */
+  NM_MARK_DOUBLE_AMBIG,  /* " '' */
+  NM_MARK_SINGLE_OPEN,   /* ‘ ‚ ‛ ‹ */
+  NM_MARK_SINGLE_CLOSE,  /* ’ › */
+  NM_MARK_SINGLE_AMBIG   /* ' */
+};
+
+typedef struct nm__token {
+  uint32_t start, end;
+  uint32_t lex;    /* lexicon classes of the single lower-cased word */
+  uint32_t sent;   /* sentence index */
+  uint8_t type;    /* nm__tok_type */
+  uint8_t flags;   /* nm__tok_flags */
+  uint8_t mark;    /* nm__mark, for quote tokens */
+  uint8_t space;   /* 1 when whitespace precedes the token */
+} nm__token;
+
+enum nm__para_flags {
+  NM_PF_HEADING = 1u << 0,     /* headline, subhead or teaser line */
+  NM_PF_BOILERPLATE = 1u << 1, /* page furniture (markers.c may set it) */
+  NM_PF_CREDIT = 1u << 2,      /* byline or reporting credit */
+  NM_PF_MARKUP_BOILER = 1u << 3 /* inside <aside>/<nav>/<footer> in HTML */
+};
+
+typedef struct nm__para {
+  uint32_t start, end;         /* trimmed of surrounding whitespace */
+  uint32_t first_tok, end_tok; /* tokens [first_tok, end_tok) */
+  uint32_t flags;
+} nm__para;
+
+typedef struct nm__sent {
+  uint32_t start, end;
+  uint32_t first_tok, end_tok;
+  uint32_t para;
+} nm__sent;
+
+/* Mask bytes, set by markup.c for Markdown and HTML input (NULL for plain). */
+enum nm__mask {
+  NM_MASK_PROSE = 0,
+  NM_MASK_SKIP = 1,    /* markup inside prose (**, <em>, link URLs): invisible */
+  NM_MASK_BREAK = 2,   /* not prose, and a paragraph boundary (code, <p>, script) */
+  NM_MASK_HEADING = 4, /* bit: prose inside a heading */
+  NM_MASK_BOILER = 8   /* bit: prose inside <aside>, <nav>, <footer> */
+};
+
+/* ---- quotes and entities ------------------------------------------------ */
+
+typedef struct nm__quote {
+  uint32_t start, end;
+  uint32_t speaker_start, speaker_end; /* NM_NONE when absent */
+  uint32_t cue_start, cue_end;
+  uint32_t via_start, via_end;
+  int32_t entity; /* -1 when none */
+  int32_t parent; /* mixed quote index for a fragment, else -1 */
+  uint8_t kind;   /* nm_quote_kind */
+  uint8_t closed; /* 1 when a closing mark was found */
+  uint8_t in_boiler; /* inside a boilerplate line: not an article quote */
+  uint32_t first_tok, end_tok;
+} nm__quote;
+
+typedef struct nm__entity {
+  char *name;  /* arena */
+  char *title; /* arena, or NULL */
+  uint8_t type;
+  uint8_t anonymous;
+  nm__vec mentions; /* of uint32_t pairs [start, end] */
+} nm__entity;
+
+typedef struct nm__marker {
+  uint32_t start, end;
+  const char *kind, *rule, *message; /* engine-owned or doc arena */
+  int severity;
+} nm__marker;
+
+/* ---- rules (rules.c) ---------------------------------------------------- */
+
+typedef struct nm__rule nm__rule; /* defined in rules.c */
+
+/* ---- the engine and the document ---------------------------------------- */
+
+struct nm_engine {
+  nm__lexicon *lexicon;
+  nm__vec rules;        /* of nm__rule * */
+  nm__vec only_kinds;   /* of char * (arena) */
+  nm__arena arena;
+  uint32_t match_limit, depth_limit;
+  bool compiled;
+  void *rules_state;    /* rules.c: compiled scanners, match data size */
+};
+
+struct nm_doc {
+  nm_engine *engine;
+  char *text; /* owned copy, NUL-terminated */
+  uint32_t len;
+  int input;  /* nm_input */
+  uint8_t *mask; /* NULL for plain text */
+
+  nm__vec tokens;   /* nm__token */
+  nm__vec sents;    /* nm__sent */
+  nm__vec paras;    /* nm__para */
+  nm__vec quotes;   /* nm__quote */
+  nm__vec entities; /* nm__entity */
+  nm__vec markers;  /* nm__marker */
+  nm__vec errors;   /* char * (arena) */
+  nm__arena arena;
+};
+
+/* Stages. Each returns NM_OK or a status with a message in err. */
+nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen);
+nm_status nm__segment(nm_doc *doc, char *err, size_t errlen);
+nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen);
+nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen);
+nm_status nm__find_markers(nm_doc *doc, char *err, size_t errlen);
+
+/* Engine parts owned by rules.c. */
+nm_status nm__rules_builtin(nm_engine *engine, char *err, size_t errlen);
+nm_status nm__rules_compile(nm_engine *engine, char *err, size_t errlen);
+void nm__rules_free(nm_engine *engine);
+
+/* Record an analysis error on the document (formatted, copied). */
+void nm__doc_error(nm_doc *doc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Add a marker whose strings outlive the doc (engine-owned or static). */
+nm_status nm__doc_push_marker(nm_doc *doc, uint32_t start, uint32_t end, const char *kind,
+                              const char *rule, const char *message, int severity);
+
+/* Embedded data files (generated by the Makefile from src/lexicon/ and queries/). */
+extern const char nm__lexicon_text[];
+extern const size_t nm__lexicon_text_len;
+
+#endif /* NM_INTERNAL_H */

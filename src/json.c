@@ -1,0 +1,196 @@
+/*
+ * json.c: the document as the JSON object of SPEC.md.
+ * Strings from the text are escaped byte by byte; invalid UTF-8 becomes
+ * U+FFFD so the output is always valid JSON, while offsets stay the
+ * original byte offsets.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct nm_json__buf {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} nm_json__buf;
+
+/* ---- private ------------------------------------------------------------ */
+
+static void nm_json__put(nm_json__buf *b, const char *s, size_t n) {
+  if (b->failed) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (b->len + n + 1 > cap) cap *= 2;
+    char *data = realloc(b->data, cap);
+    if (!data) {
+      b->failed = true;
+      return;
+    }
+    b->data = data;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+static void nm_json__puts(nm_json__buf *b, const char *s) { nm_json__put(b, s, strlen(s)); }
+
+static void nm_json__printf_u(nm_json__buf *b, const char *fmt, unsigned long long v) {
+  char tmp[64];
+  int n = snprintf(tmp, sizeof tmp, fmt, v);
+  nm_json__put(b, tmp, (size_t)n);
+}
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t nm_json__utf8_len(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  size_t len;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+  else return 0;
+  if (len > n) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  return len;
+}
+
+static void nm_json__string(nm_json__buf *b, const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  nm_json__put(b, "\"", 1);
+  size_t run = 0; /* start of the pending run of bytes copied as they are */
+  for (size_t i = 0; i < n;) {
+    unsigned c = p[i];
+    const char *esc = NULL;
+    char tmp[8];
+    size_t step = 1;
+    if (c == '"') esc = "\\\"";
+    else if (c == '\\') esc = "\\\\";
+    else if (c == '\n') esc = "\\n";
+    else if (c == '\r') esc = "\\r";
+    else if (c == '\t') esc = "\\t";
+    else if (c < 0x20 || c == 0x7F) {
+      snprintf(tmp, sizeof tmp, "\\u%04x", c);
+      esc = tmp;
+    } else if (c >= 0x80) {
+      step = nm_json__utf8_len(p + i, n - i);
+      if (step == 0) {
+        esc = "\xEF\xBF\xBD"; /* U+FFFD for an invalid byte */
+        step = 1;
+      }
+    }
+    if (esc) {
+      nm_json__put(b, s + run, i - run);
+      nm_json__puts(b, esc);
+      run = i + step;
+    }
+    i += step;
+  }
+  nm_json__put(b, s + run, n - run);
+  nm_json__put(b, "\"", 1);
+}
+
+static void nm_json__cstring(nm_json__buf *b, const char *s) {
+  if (s) nm_json__string(b, s, strlen(s));
+  else nm_json__puts(b, "null");
+}
+
+/* {"start": S, "end": E, "text": "..."} or null */
+static void nm_json__span(nm_json__buf *b, const nm_doc *d, uint32_t s, uint32_t e) {
+  if (s == NM_NONE) {
+    nm_json__puts(b, "null");
+    return;
+  }
+  nm_json__printf_u(b, "{\"start\":%llu", s);
+  nm_json__printf_u(b, ",\"end\":%llu,\"text\":", e);
+  nm_json__string(b, d->text + s, e - s);
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+char *nm_doc_to_json(const nm_doc *self, const char *file, size_t *len) {
+  if (!self) return NULL;
+  nm_json__buf b = {0};
+  nm_json__printf_u(&b, "{\"newsmark\":%llu,\"file\":", NM_JSON_VERSION);
+  nm_json__cstring(&b, file);
+  nm_json__printf_u(&b, ",\"length\":%llu,\"quotes\":[", self->len);
+  for (size_t i = 0; i < self->quotes.count; i++) {
+    const nm__quote *q = &NM_AT(self->quotes, nm__quote, i);
+    nm_json__printf_u(&b, i ? ",{\"id\":%llu" : "{\"id\":%llu", i);
+    nm_json__puts(&b, ",\"kind\":");
+    nm_json__cstring(&b, nm_quote_kind_name(q->kind));
+    nm_json__printf_u(&b, ",\"start\":%llu", q->start);
+    nm_json__printf_u(&b, ",\"end\":%llu,\"text\":", q->end);
+    nm_json__string(&b, self->text + q->start, q->end - q->start);
+    nm_json__puts(&b, ",\"speaker\":");
+    nm_json__span(&b, self, q->speaker_start, q->speaker_end);
+    if (q->speaker_start != NM_NONE) {
+      if (q->entity >= 0) nm_json__printf_u(&b, ",\"entity\":%llu}", (unsigned long long)q->entity);
+      else nm_json__puts(&b, ",\"entity\":null}");
+    }
+    nm_json__puts(&b, ",\"cue\":");
+    nm_json__span(&b, self, q->cue_start, q->cue_end);
+    if (q->cue_start != NM_NONE) nm_json__puts(&b, "}");
+    nm_json__puts(&b, ",\"via\":");
+    nm_json__span(&b, self, q->via_start, q->via_end);
+    if (q->via_start != NM_NONE) nm_json__puts(&b, "}");
+    if (q->entity >= 0 && q->speaker_start == NM_NONE)
+      nm_json__printf_u(&b, ",\"entity\":%llu", (unsigned long long)q->entity);
+    if (q->parent >= 0) nm_json__printf_u(&b, ",\"parent\":%llu", (unsigned long long)q->parent);
+    nm_json__puts(&b, "}");
+  }
+  nm_json__puts(&b, "],\"entities\":[");
+  for (size_t i = 0; i < self->entities.count; i++) {
+    const nm__entity *e = &NM_AT(self->entities, nm__entity, i);
+    nm_json__printf_u(&b, i ? ",{\"id\":%llu,\"name\":" : "{\"id\":%llu,\"name\":", i);
+    nm_json__cstring(&b, e->name);
+    nm_json__puts(&b, ",\"type\":");
+    nm_json__cstring(&b, nm_entity_type_name(e->type));
+    nm_json__puts(&b, e->anonymous ? ",\"anonymous\":true,\"title\":" : ",\"anonymous\":false,\"title\":");
+    nm_json__cstring(&b, e->title);
+    nm_json__puts(&b, ",\"mentions\":[");
+    const uint32_t *m = e->mentions.items;
+    for (size_t j = 0; j < e->mentions.count; j++) {
+      nm_json__printf_u(&b, j ? ",[%llu" : "[%llu", m[2 * j]);
+      nm_json__printf_u(&b, ",%llu]", m[2 * j + 1]);
+    }
+    nm_json__puts(&b, "]}");
+  }
+  nm_json__puts(&b, "],\"markers\":[");
+  for (size_t i = 0; i < self->markers.count; i++) {
+    const nm__marker *m = &NM_AT(self->markers, nm__marker, i);
+    nm_json__puts(&b, i ? ",{\"kind\":" : "{\"kind\":");
+    nm_json__cstring(&b, m->kind);
+    nm_json__puts(&b, ",\"rule\":");
+    nm_json__cstring(&b, m->rule);
+    nm_json__printf_u(&b, ",\"start\":%llu", m->start);
+    nm_json__printf_u(&b, ",\"end\":%llu,\"text\":", m->end);
+    nm_json__string(&b, self->text + m->start, m->end - m->start);
+    nm_json__puts(&b, ",\"message\":");
+    nm_json__cstring(&b, m->message);
+    nm_json__puts(&b, ",\"severity\":");
+    nm_json__cstring(&b, nm_severity_name(m->severity));
+    nm_json__puts(&b, "}");
+  }
+  nm_json__puts(&b, "],\"errors\":[");
+  for (size_t i = 0; i < self->errors.count; i++) {
+    if (i) nm_json__puts(&b, ",");
+    nm_json__cstring(&b, NM_AT(self->errors, char *, i));
+  }
+  nm_json__puts(&b, "]}");
+  if (b.failed) {
+    free(b.data);
+    return NULL;
+  }
+  if (len) *len = b.len;
+  return b.data;
+}

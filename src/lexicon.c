@@ -1,0 +1,183 @@
+/*
+ * lexicon.c: the word lists of src/lexicon/, compiled in as text and loaded
+ * into one hash table per engine. A journalist extends a list by editing
+ * its file; the file's name says which class its entries get.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NM_LEX_PREFIX (1u << 31) /* some longer entry starts with this key */
+
+typedef struct nm_lexicon__slot {
+  const char *key; /* arena, NULL when empty */
+  uint32_t len;
+  uint32_t classes;
+  uint64_t hash;
+} nm_lexicon__slot;
+
+struct nm__lexicon {
+  nm_lexicon__slot *slots;
+  size_t cap, count; /* cap is a power of two */
+  nm__arena arena;
+};
+
+static const struct {
+  const char *file;
+  uint32_t cls;
+} nm_lexicon__files[] = {
+    {"cues.txt", NM_LEX_CUE},
+    {"cue_nouns.txt", NM_LEX_CUE_NOUN},
+    {"cue_preps.txt", NM_LEX_CUE_PREP},
+    {"titles.txt", NM_LEX_TITLE},
+    {"anonymous.txt", NM_LEX_ANON_HEAD},
+    {"pronouns.txt", NM_LEX_PRONOUN},
+    {"countries.txt", NM_LEX_COUNTRY},
+    {"org_heads.txt", NM_LEX_ORG_HEAD},
+    {"channels.txt", NM_LEX_CHANNEL},
+    {"not_names.txt", NM_LEX_NOT_NAME},
+    {"hedges.txt", NM_LEX_HEDGE},
+    {"loaded.txt", NM_LEX_LOADED},
+    {"contested.txt", NM_LEX_CONTESTED},
+    {"denials.txt", NM_LEX_DENIAL},
+    {"boilerplate.txt", NM_LEX_BOILERPLATE},
+    {"state_media.txt", NM_LEX_STATE_MEDIA},
+    {"agencies.txt", NM_LEX_AGENCY},
+    {"abbreviations.txt", NM_LEX_ABBREV},
+    {"groups.txt", NM_LEX_GROUP},
+    {"documents.txt", NM_LEX_DOCUMENT},
+    {"term_cues.txt", NM_LEX_TERM_CUE},
+};
+
+/* ---- private ------------------------------------------------------------ */
+
+static uint64_t nm_lexicon__hash(const char *s, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static nm_lexicon__slot *nm_lexicon__find(const nm__lexicon *lex, const char *key, size_t n,
+                                          uint64_t h) {
+  size_t mask = lex->cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    nm_lexicon__slot *s = &lex->slots[i];
+    if (!s->key || (s->hash == h && s->len == n && memcmp(s->key, key, n) == 0)) return s;
+  }
+}
+
+static bool nm_lexicon__grow(nm__lexicon *lex) {
+  size_t cap = lex->cap ? lex->cap * 2 : 1024;
+  nm_lexicon__slot *old = lex->slots;
+  size_t old_cap = lex->cap;
+  lex->slots = calloc(cap, sizeof *lex->slots);
+  if (!lex->slots) {
+    lex->slots = old;
+    return false;
+  }
+  lex->cap = cap;
+  for (size_t i = 0; i < old_cap; i++)
+    if (old[i].key) *nm_lexicon__find(lex, old[i].key, old[i].len, old[i].hash) = old[i];
+  free(old);
+  return true;
+}
+
+static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_t cls) {
+  if ((lex->count + 1) * 2 > lex->cap && !nm_lexicon__grow(lex)) return false;
+  uint64_t h = nm_lexicon__hash(key, n);
+  nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, h);
+  if (!s->key) {
+    char *copy = nm__arena_strndup(&lex->arena, key, n);
+    if (!copy) return false;
+    s->key = copy;
+    s->len = (uint32_t)n;
+    s->hash = h;
+    lex->count++;
+  }
+  s->classes |= cls;
+  return true;
+}
+
+/* Add an entry, and mark each of its shorter word prefixes. */
+static bool nm_lexicon__add_entry(nm__lexicon *lex, const char *key, size_t n, uint32_t cls) {
+  for (size_t i = 0; i < n; i++)
+    if (key[i] == ' ' && !nm_lexicon__add(lex, key, i, NM_LEX_PREFIX)) return false;
+  return nm_lexicon__add(lex, key, n, cls);
+}
+
+/* ---- internal API ------------------------------------------------------- */
+
+size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap) {
+  size_t o = 0;
+  bool space = false;
+  for (size_t i = 0; i < n && o < cap; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = o > 0;
+      continue;
+    }
+    if (space) {
+      out[o++] = ' ';
+      space = false;
+      if (o >= cap) break;
+    }
+    /* Curly apostrophes and no-break spaces normalise to their plain forms. */
+    if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+        ((unsigned char)s[i + 2] == 0x99 || (unsigned char)s[i + 2] == 0x98)) {
+      out[o++] = '\'';
+      i += 2;
+    } else if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+      space = o > 0;
+      i += 1;
+    } else {
+      out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+  }
+  return o;
+}
+
+nm__lexicon *nm__lexicon_new(void) {
+  nm__lexicon *lex = calloc(1, sizeof *lex);
+  if (!lex || !nm_lexicon__grow(lex)) {
+    free(lex);
+    return NULL;
+  }
+  const char *p = nm__lexicon_text, *end = nm__lexicon_text + nm__lexicon_text_len;
+  uint32_t cls = 0;
+  char key[256];
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *le = nl ? nl : end;
+    if (le - p > 3 && p[0] == '@' && p[1] == '@' && p[2] == ' ') {
+      cls = 0;
+      for (size_t i = 0; i < sizeof nm_lexicon__files / sizeof *nm_lexicon__files; i++)
+        if ((size_t)(le - p - 3) == strlen(nm_lexicon__files[i].file) &&
+            memcmp(p + 3, nm_lexicon__files[i].file, (size_t)(le - p - 3)) == 0)
+          cls = nm_lexicon__files[i].cls;
+    } else if (cls) {
+      const char *hash = memchr(p, '#', (size_t)(le - p));
+      size_t n = nm__lexicon_norm(p, (size_t)((hash ? hash : le) - p), key, sizeof key);
+      if (n && !nm_lexicon__add_entry(lex, key, n, cls)) {
+        nm__lexicon_delete(lex);
+        return NULL;
+      }
+    }
+    p = le + 1;
+  }
+  return lex;
+}
+
+void nm__lexicon_delete(nm__lexicon *lex) {
+  if (!lex) return;
+  free(lex->slots);
+  nm__arena_free(&lex->arena);
+  free(lex);
+}
+
+uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool *is_prefix) {
+  nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
+  uint32_t cls = s->key ? s->classes : 0;
+  if (is_prefix) *is_prefix = (cls & NM_LEX_PREFIX) != 0;
+  return cls & ~NM_LEX_PREFIX;
+}
