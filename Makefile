@@ -13,7 +13,7 @@ LUA_CMOD ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
 LUA_LMOD ?= $(PREFIX)/share/lua/$(LUA_VERSION)
 
 CC ?= cc
-B := build
+B ?= build
 PKG_CONFIG ?= pkg-config
 PCRE2_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS ?= $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null)

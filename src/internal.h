@@ -244,6 +244,29 @@ nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_markers(nm_doc *doc, char *err, size_t errlen);
 
+/*
+ * Page furniture, decided line by line before quotes are paired (markers.c):
+ * NM_PF_BOILERPLATE ("ALSO READ: ...", "JOIN US ON TELEGRAM"), NM_PF_CREDIT
+ * ("(Reporting by ...)"), or 0 for article text. [start, end) is one
+ * paragraph, already trimmed.
+ */
+uint32_t nm__classify_line(const nm_doc *doc, uint32_t start, uint32_t end);
+
+/* ---- Lua rules for annotate (annotate_lua.c; linked into annotate only) -- */
+typedef struct nm_lua_rules nm_lua_rules;
+/*
+ * Load rule files: pattern and word rules are added to the engine, function
+ * rules are kept for nm_lua_rules_run. NULL on error, with
+ * "FILE:LINE: message" (and the rule id when one is known) in err.
+ */
+nm_lua_rules *nm_lua_rules_new(nm_engine *engine, const char *const *files, size_t nfiles,
+                               char *err, size_t errlen);
+/* Run the function rules over doc, adding their markers to it. A rule that
+   fails is reported through on_error (naming the rule id) and the others run. */
+nm_status nm_lua_rules_run(nm_lua_rules *rules, nm_doc *doc,
+                           void (*on_error)(void *ud, const char *message), void *ud);
+void nm_lua_rules_delete(nm_lua_rules *rules);
+
 /* Engine parts owned by rules.c. */
 nm_status nm__rules_builtin(nm_engine *engine, char *err, size_t errlen);
 nm_status nm__rules_compile(nm_engine *engine, char *err, size_t errlen);
