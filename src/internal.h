@@ -60,6 +60,13 @@ void nm__arena_free(nm__arena *a);
  */
 uint32_t nm__decode(const nm_doc *doc, uint32_t pos, uint32_t *len);
 
+/*
+ * An HTML character reference at s (&ldquo; &#8220; &#x201C; &quot; ...):
+ * its code point, with its byte length in *len; 0 when s holds none
+ * (markup.c).
+ */
+uint32_t nm__html_entity(const char *s, size_t n, uint32_t *len);
+
 /* ---- lexicons (lexicon.c) ----------------------------------------------- */
 
 /*
@@ -241,6 +248,8 @@ struct nm_doc {
 nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__segment(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen);
+/* Sentences, once quotes are paired (segment.c; called by attribution). */
+nm_status nm__split_sentences(nm_doc *doc);
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_markers(nm_doc *doc, char *err, size_t errlen);
 
