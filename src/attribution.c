@@ -1,7 +1,979 @@
-/* attribution.c: (in progress) */
+/*
+ * attribution.c: who said it. Finds reporting frames (a cue with its
+ * speaker, channel and content), gives every quote its frame, makes mixed
+ * and indirect quotes of reported content, and merges speaker mentions into
+ * entities.
+ *
+ * No parser: noun phrases are read off tokens, capitals and the lexicons.
+ * A frame is only kept when its cue has a plausible speaker next to it
+ * ("X said", "said X", "according to X", ", saying"), which is what keeps
+ * noun uses of cue words ("dismissed reports") from becoming frames.
+ */
 #include "internal.h"
 
-nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
-  (void)doc; (void)err; (void)errlen;
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct nm_attr__span {
+  uint32_t first, end; /* tokens [first, end); first == NM_NONE when absent */
+} nm_attr__span;
+
+typedef struct nm_attr__frame {
+  nm_attr__span cue, speaker, via, content;
+  uint32_t sent;
+  bool inverted;    /* said X */
+  bool participial; /* ..., saying */
+  int32_t entity;
+} nm_attr__frame;
+
+typedef struct nm_attr__ctx {
+  nm_doc *doc;
+  nm__token *t;
+  uint32_t ntok;
+  const nm__lexicon *lex;
+  nm__vec frames; /* nm_attr__frame */
+} nm_attr__ctx;
+
+static const nm_attr__span nm_attr__none = {NM_NONE, NM_NONE};
+
+/* ---- private: token tests ----------------------------------------------- */
+
+/* Case-insensitive comparison of token i with a lower-case ASCII word. */
+static bool nm_attr__is(const nm_attr__ctx *c, uint32_t i, const char *word) {
+  if (i >= c->ntok) return false;
+  const nm__token *t = &c->t[i];
+  size_t n = strlen(word);
+  if (t->end - t->start != n) return false;
+  const char *s = c->doc->text + t->start;
+  for (size_t k = 0; k < n; k++)
+    if ((s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]) != word[k]) return false;
+  return true;
+}
+
+static bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
+  for (; *words; words++)
+    if (nm_attr__is(c, i, *words)) return true;
+  return false;
+}
+
+static char nm_attr__punct(const nm_attr__ctx *c, uint32_t i) {
+  return i < c->ntok && c->t[i].type == NM_TOK_PUNCT ? c->doc->text[c->t[i].start] : 0;
+}
+
+static bool nm_attr__dash(const nm_attr__ctx *c, uint32_t i) {
+  if (i >= c->ntok || c->t[i].type != NM_TOK_PUNCT) return false;
+  const unsigned char *s = (const unsigned char *)c->doc->text + c->t[i].start;
+  uint32_t n = c->t[i].end - c->t[i].start;
+  if (s[0] == '-') return true;
+  return n == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x93 || s[2] == 0x94);
+}
+
+static bool nm_attr__word(const nm_attr__ctx *c, uint32_t i) {
+  return i < c->ntok && (c->t[i].type == NM_TOK_WORD || c->t[i].type == NM_TOK_NUMBER);
+}
+
+static bool nm_attr__in_quote(const nm_attr__ctx *c, uint32_t i) {
+  return (c->t[i].flags & NM_TF_IN_QUOTE) != 0;
+}
+
+static bool nm_attr__opens_quote(const nm_attr__ctx *c, uint32_t i) {
+  return i < c->ntok && c->t[i].type == NM_TOK_QUOTE && nm_attr__in_quote(c, i) &&
+         (i == 0 || !nm_attr__in_quote(c, i - 1) || c->t[i - 1].type == NM_TOK_QUOTE);
+}
+
+static const char *const nm_attr__determiners[] = {
+    "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "some", "several",
+    "many", "one", "two", "three", "four", "five", "another", "both", "each", "every", "all", "most", "few",
+    "other", "multiple", "numerous", "any", NULL};
+static const char *const nm_attr__indefinite[] = {"a", "an", "some", "several", "many", "one", "two", "three",
+                                                  "four", "five", "another", "few", "multiple", "numerous", "any",
+                                                  NULL};
+/* Words between a subject and its verb: "Kirby also claimed", "she has said". */
+static const char *const nm_attr__aux[] = {
+    "also", "has", "have", "had", "will", "would", "could", "should", "may", "might", "did", "does", "do",
+    "later", "then", "previously", "recently", "again", "once", "further", "repeatedly", "publicly",
+    "privately", "reportedly", "first", "already", "often", "still", "just", "even", "only", "long",
+    "immediately", "quickly", "earlier", "separately", "similarly", "likewise", "formally", "officially",
+    "flatly", "angrily", "bluntly", "firmly", "strongly", "explicitly", "specifically", "openly", "frequently",
+    "yesterday", "today", "tonight", "has", "never", "not", "always", "clearly", "directly", "simply",
+    "herself", "himself", "themselves", "itself", "personally", "jokingly", "loudly", "quietly", "sharply",
+    "told", NULL};
+static const char *const nm_attr__time_words[] = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "month", "year",
+    "night", "morning", "afternoon", "evening", "weekend", "today", "yesterday", "tonight", "day", NULL};
+static const char *const nm_attr__time_lead[] = {"on", "last", "this", "earlier", "late", "next", "early",
+                                                 "in", "that", NULL};
+static const char *const nm_attr__passive[] = {"was", "were", "is", "are", "been", "be", "being", "am", NULL};
+static const char *const nm_attr__np_preps[] = {"of", "for", "to", "at", "with", "from", "in", NULL};
+/* Cues that take an object before their content: "told reporters that". */
+static const char *const nm_attr__object_cues[] = {
+    "told", "tell", "tells", "telling", "warned", "warn", "warns", "warning", "urged", "urge", "urges",
+    "asked", "ask", "asks", "informed", "assured", "reminded", "accused", "accuse", "accuses", "accusing",
+    "promised", "assure", "assures", "briefed", NULL};
+static const char *const nm_attr__speech_nouns_after[] = {"in", "during", NULL};
+
+static bool nm_attr__capword(const nm_attr__ctx *c, uint32_t i) {
+  return nm_attr__word(c, i) && (c->t[i].flags & NM_TF_CAP) && !(c->t[i].lex & NM_LEX_NOT_NAME) &&
+         !nm_attr__is_any(c, i, nm_attr__determiners);
+}
+
+/* A noun from the lexicons that can head a speaker phrase. */
+static bool nm_attr__lex_noun(const nm_attr__ctx *c, uint32_t i) {
+  return nm_attr__word(c, i) &&
+         (c->t[i].lex & (NM_LEX_TITLE | NM_LEX_ANON_HEAD | NM_LEX_GROUP | NM_LEX_DOCUMENT | NM_LEX_ORG_HEAD |
+                         NM_LEX_COUNTRY | NM_LEX_CHANNEL));
+}
+
+static bool nm_attr__pronoun(const nm_attr__ctx *c, uint32_t i) {
+  return nm_attr__word(c, i) && (c->t[i].lex & NM_LEX_PRONOUN);
+}
+
+static bool nm_attr__head_ok(const nm_attr__ctx *c, uint32_t i) {
+  return nm_attr__capword(c, i) || nm_attr__lex_noun(c, i) || nm_attr__pronoun(c, i) ||
+         (nm_attr__word(c, i) && (c->t[i].flags & NM_TF_CAP) && (c->t[i].lex & NM_LEX_COUNTRY));
+}
+
+/* Skip a time phrase ending at i, leftwards ("on Tuesday", "last week"). Returns the new i. */
+static uint32_t nm_attr__skip_time_left(const nm_attr__ctx *c, uint32_t i, uint32_t lo) {
+  if (i == NM_NONE || i < lo || !nm_attr__is_any(c, i, nm_attr__time_words)) return i;
+  uint32_t k = i;
+  while (k > lo && k - 1 >= lo && (i - k) < 3 && nm_attr__is_any(c, k - 1, nm_attr__time_lead)) k--;
+  return k > lo ? k - 1 : NM_NONE;
+}
+
+/* ---- private: noun phrases ---------------------------------------------- */
+
+/*
+ * The noun phrase that ends at token `head` and is read leftwards: [det]
+ * modifiers head, joined through "of/for/to" and "and". lo is the first
+ * token allowed. Returns the phrase or none.
+ */
+static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint32_t lo) {
+  if (head == NM_NONE || head < lo || !nm_attr__head_ok(c, head) || nm_attr__in_quote(c, head))
+    return nm_attr__none;
+  if (nm_attr__pronoun(c, head)) return (nm_attr__span){head, head + 1};
+  uint32_t start = head, firm = head; /* firm: leftmost token known to belong */
+  uint32_t tentative = 0;
+  uint32_t k = head;
+  while (k > lo) {
+    uint32_t u = k - 1;
+    if (nm_attr__in_quote(c, u) || !nm_attr__word(c, u)) break;
+    if (nm_attr__is_any(c, u, nm_attr__determiners)) {
+      start = firm = u;
+      /* "a spokesman for the ministry", "the envoy to the UN", "X and the Y" */
+      if (u > lo + 1 && (nm_attr__is_any(c, u - 1, nm_attr__np_preps) || nm_attr__is(c, u - 1, "and")) &&
+          nm_attr__head_ok(c, u - 2) && !nm_attr__pronoun(c, u - 2)) {
+        k = u - 1;
+        tentative = 0;
+        continue;
+      }
+      break;
+    }
+    if (nm_attr__capword(c, u) || nm_attr__lex_noun(c, u) ||
+        (nm_attr__word(c, u) && (c->t[u].flags & NM_TF_CAP) && (c->t[u].lex & NM_LEX_COUNTRY))) {
+      if (tentative == 0) firm = u;
+      start = u;
+      k = u;
+      continue;
+    }
+    if ((nm_attr__is_any(c, u, nm_attr__np_preps) || nm_attr__is(c, u, "and")) && u > lo &&
+        (nm_attr__capword(c, u - 1) || nm_attr__lex_noun(c, u - 1)) && !nm_attr__is(c, u, "to")) {
+      k = u;
+      tentative++;
+      continue;
+    }
+    if (!(c->t[u].flags & NM_TF_CAP) && !(c->t[u].lex & (NM_LEX_CUE | NM_LEX_PRONOUN)) && tentative < 3 &&
+        !nm_attr__is_any(c, u, nm_attr__aux) && !nm_attr__is_any(c, u, nm_attr__passive) &&
+        !nm_attr__is(c, u, "that") && !nm_attr__is(c, u, "who") && !nm_attr__is(c, u, "which") &&
+        !nm_attr__is(c, u, "and") && !nm_attr__is(c, u, "but") && !nm_attr__is(c, u, "as") &&
+        c->t[u].type == NM_TOK_WORD) {
+      /* a lowercase modifier: kept only if a determiner turns up further left */
+      tentative++;
+      k = u;
+      continue;
+    }
+    break;
+  }
+  if (tentative && start != firm) start = firm;
+  if (tentative && k < start && start == firm) {
+    /* the scan walked over modifiers and ended without a determiner */
+  }
+  /* A bare lowercase head with no determiner is not a speaker ("reports said"),
+     except plural groups and anonymous heads ("officials said"). */
+  if (start == head && !(c->t[head].flags & NM_TF_CAP) &&
+      !(c->t[head].lex & (NM_LEX_GROUP | NM_LEX_ANON_HEAD)))
+    return nm_attr__none;
+  return (nm_attr__span){start, head + 1};
+}
+
+/* The noun phrase that starts at token i and is read rightwards ("said the minister Choe"). */
+static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32_t hi) {
+  if (i >= hi || nm_attr__in_quote(c, i)) return nm_attr__none;
+  if (nm_attr__pronoun(c, i)) return (nm_attr__span){i, i + 1};
+  uint32_t k = i, last_good = NM_NONE;
+  bool det = false;
+  if (nm_attr__is_any(c, k, nm_attr__determiners)) {
+    det = true;
+    k++;
+  }
+  uint32_t modifiers = 0;
+  while (k < hi && nm_attr__word(c, k) && !nm_attr__in_quote(c, k)) {
+    if (nm_attr__capword(c, k) || nm_attr__lex_noun(c, k) ||
+        ((c->t[k].flags & NM_TF_CAP) && (c->t[k].lex & NM_LEX_COUNTRY))) {
+      last_good = k;
+      k++;
+      continue;
+    }
+    if (last_good != NM_NONE && (nm_attr__is(c, k, "of") || nm_attr__is(c, k, "for")) && k + 1 < hi &&
+        (nm_attr__is_any(c, k + 1, nm_attr__determiners) || nm_attr__capword(c, k + 1))) {
+      k++;
+      if (nm_attr__is_any(c, k, nm_attr__determiners)) k++;
+      continue;
+    }
+    if ((det || last_good != NM_NONE) && !(c->t[k].flags & NM_TF_CAP) && modifiers < 3 &&
+        !(c->t[k].lex & (NM_LEX_CUE | NM_LEX_PRONOUN)) && !nm_attr__is_any(c, k, nm_attr__np_preps) &&
+        !nm_attr__is(c, k, "that") && !nm_attr__is(c, k, "and") && !nm_attr__is(c, k, "on") &&
+        !nm_attr__is(c, k, "who") && !nm_attr__is(c, k, "as") && !nm_attr__is_any(c, k, nm_attr__passive)) {
+      modifiers++;
+      k++;
+      continue;
+    }
+    if (!det && last_good == NM_NONE && !(c->t[k].flags & NM_TF_CAP) && modifiers < 2 &&
+        !(c->t[k].lex & (NM_LEX_CUE | NM_LEX_PRONOUN)) && !nm_attr__is_any(c, k, nm_attr__np_preps)) {
+      /* "said senior officials": a modifier before the head without a determiner */
+      modifiers++;
+      k++;
+      continue;
+    }
+    break;
+  }
+  if (last_good == NM_NONE) return nm_attr__none;
+  return (nm_attr__span){i, last_good + 1};
+}
+
+/* ---- private: cues -------------------------------------------------------- */
+
+/* Length in tokens of the longest cue of class `cls` starting at i (0 if none). */
+static uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi, uint32_t cls) {
+  char key[128];
+  size_t n = 0;
+  uint32_t best = 0;
+  for (uint32_t k = i; k < hi && k < i + 5; k++) {
+    if (!nm_attr__word(c, k) || nm_attr__in_quote(c, k)) break;
+    if (n) key[n++] = ' ';
+    const nm__token *t = &c->t[k];
+    if (n + (t->end - t->start) >= sizeof key) break;
+    n += nm__lexicon_norm(c->doc->text + t->start, t->end - t->start, key + n, sizeof key - n);
+    bool prefix;
+    uint32_t got = nm__lexicon_get(c->lex, key, n, &prefix);
+    if (got & cls) best = k - i + 1;
+    if (!prefix) break;
+  }
+  return best;
+}
+
+/* Skip words between subject and verb, leftwards from i (inclusive). */
+static uint32_t nm_attr__skip_aux_left(const nm_attr__ctx *c, uint32_t i, uint32_t lo) {
+  for (int guard = 0; guard < 6 && i != NM_NONE && i >= lo; guard++) {
+    if (nm_attr__is_any(c, i, nm_attr__aux)) {
+      i = i > lo ? i - 1 : NM_NONE;
+      continue;
+    }
+    uint32_t j = nm_attr__skip_time_left(c, i, lo);
+    if (j != i) {
+      i = j;
+      continue;
+    }
+    break;
+  }
+  return i;
+}
+
+/* Content to the right of a cue, from `from` to the sentence end or to a
+   following attribution (", saying", ", according to"). */
+static nm_attr__span nm_attr__content_right(const nm_attr__ctx *c, uint32_t from, uint32_t hi) {
+  uint32_t k = from;
+  /* skip "on Tuesday", "in a statement", a colon or a comma */
+  for (int guard = 0; guard < 4 && k < hi; guard++) {
+    if (nm_attr__punct(c, k) == ':' || nm_attr__punct(c, k) == ',') {
+      k++;
+      continue;
+    }
+    if (nm_attr__is_any(c, k, nm_attr__time_words)) {
+      k++;
+      continue;
+    }
+    if (nm_attr__is_any(c, k, nm_attr__time_lead) && k + 1 < hi && nm_attr__is_any(c, k + 1, nm_attr__time_words)) {
+      k += 2;
+      continue;
+    }
+    break;
+  }
+  uint32_t end = k;
+  for (uint32_t j = k; j < hi; j++) {
+    char p = nm_attr__punct(c, j);
+    if (!nm_attr__in_quote(c, j)) {
+      if (p == ';') break;
+      if (p == ',' && j + 1 < hi &&
+          ((c->t[j + 1].lex & NM_LEX_CUE && c->doc->text[c->t[j + 1].end - 1] == 'g') ||
+           nm_attr__lex_run(c, j + 1, hi, NM_LEX_CUE_PREP)))
+        break;
+    }
+    end = j + 1;
+  }
+  /* drop the sentence's final punctuation when it stands outside quotes */
+  while (end > k && !nm_attr__in_quote(c, end - 1) && c->t[end - 1].type == NM_TOK_PUNCT &&
+         strchr(".!?,:;", nm_attr__punct(c, end - 1)))
+    end--;
+  if (end <= k) return nm_attr__none;
+  uint32_t words = 0;
+  for (uint32_t j = k; j < end; j++) words += nm_attr__word(c, j);
+  if (words == 0) return nm_attr__none;
+  return (nm_attr__span){k, end};
+}
+
+/* The channel phrase after a cue-preposition at i ("carried by X", "per AFP"). */
+static nm_attr__span nm_attr__via_at(const nm_attr__ctx *c, uint32_t i, uint32_t hi) {
+  uint32_t n = nm_attr__lex_run(c, i, hi, NM_LEX_CUE_PREP);
+  if (!n) return nm_attr__none;
+  return nm_attr__np_right(c, i + n, hi);
+}
+
+/* Find a channel anywhere in the sentence, outside quotes. */
+static nm_attr__span nm_attr__find_via(const nm_attr__ctx *c, const nm__sent *s, uint32_t skip_first) {
+  for (uint32_t k = s->first_tok; k < s->end_tok; k++) {
+    if (k == skip_first || nm_attr__in_quote(c, k) || !nm_attr__word(c, k)) continue;
+    nm_attr__span v = nm_attr__via_at(c, k, s->end_tok);
+    if (v.first != NM_NONE) return v;
+  }
+  return nm_attr__none;
+}
+
+static bool nm_attr__span_has_quote(const nm_attr__ctx *c, nm_attr__span sp) {
+  for (uint32_t k = sp.first; k < sp.end; k++)
+    if (nm_attr__in_quote(c, k)) return true;
+  return false;
+}
+
+/* The start of the clause that ends before token i: the sentence start, or
+   after a leading adverbial phrase that ends in a comma. */
+static uint32_t nm_attr__clause_start(const nm_attr__ctx *c, const nm__sent *s) {
+  uint32_t k = s->first_tok;
+  const nm__token *t = &c->t[k];
+  bool adverbial = nm_attr__word(c, k) && ((t->lex & NM_LEX_NOT_NAME) || !(t->flags & NM_TF_CAP));
+  if (nm_attr__is(c, k, "the") || nm_attr__is(c, k, "a") || nm_attr__is(c, k, "an")) adverbial = false;
+  if (!adverbial) return k;
+  for (uint32_t j = k; j < s->end_tok && j < k + 20; j++) {
+    if (nm_attr__in_quote(c, j)) break;
+    if (nm_attr__punct(c, j) == ',') return j + 1;
+  }
+  /* "But Pyongyang’s foreign ministry fired back": drop the conjunction alone */
+  if (nm_attr__is(c, k, "but") || nm_attr__is(c, k, "and") || nm_attr__is(c, k, "meanwhile") ||
+      nm_attr__is(c, k, "still") || nm_attr__is(c, k, "so"))
+    return k + 1;
+  return k;
+}
+
+/* ---- private: frames ------------------------------------------------------ */
+
+static nm_status nm_attr__push_frame(nm_attr__ctx *c, nm_attr__frame f) {
+  nm_attr__frame *slot = nm__vec_push(&c->frames);
+  if (!slot) return NM_ERR_NOMEM;
+  f.entity = -1;
+  *slot = f;
   return NM_OK;
+}
+
+/* Subject of a participial cue (", saying"): the last frame's speaker in the
+   sentence, or the clause subject. */
+static nm_attr__span nm_attr__subject(const nm_attr__ctx *c, const nm__sent *s) {
+  uint32_t k = nm_attr__clause_start(c, s);
+  if (k >= s->end_tok || nm_attr__in_quote(c, k)) return nm_attr__none;
+  if (nm_attr__pronoun(c, k)) return (nm_attr__span){k, k + 1};
+  /* read the phrase rightwards, then confirm it leftwards from its head */
+  nm_attr__span r = nm_attr__np_right(c, k, s->end_tok);
+  if (r.first == NM_NONE) return nm_attr__none;
+  /* possessive heads: "North Korea’s Kim" */
+  return r;
+}
+
+/* Whether a frame's speaker ends with a comma-delimited apposition:
+   "Linda Thomas-Greenfield, the US ambassador to the UN, also said". */
+static nm_attr__span nm_attr__apposition(const nm_attr__ctx *c, nm_attr__span np, uint32_t lo) {
+  if (np.first == NM_NONE || np.first < lo + 2) return np;
+  if (nm_attr__punct(c, np.first - 1) != ',') return np;
+  /* the name before the comma, itself at a clause start */
+  uint32_t h = np.first - 2;
+  if (!nm_attr__capword(c, h)) return np;
+  nm_attr__span name = nm_attr__np_left(c, h, lo);
+  if (name.first == NM_NONE || nm_attr__pronoun(c, name.first)) return np;
+  if (name.first > lo && nm_attr__punct(c, name.first - 1) != ',' &&
+      !(c->t[name.first].flags & NM_TF_SENT_START) && name.first != nm_attr__clause_start(c, &NM_AT(c->doc->sents, nm__sent, c->t[name.first].sent)))
+    return np;
+  return (nm_attr__span){name.first, np.end};
+}
+
+static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
+  const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, si);
+  uint32_t lo = s->first_tok, hi = s->end_tok;
+  for (uint32_t i = lo; i < hi; i++) {
+    if (nm_attr__in_quote(c, i)) continue;
+    nm_attr__frame f = {nm_attr__none, nm_attr__none, nm_attr__none, nm_attr__none, si, false, false, -1};
+
+    /* "NAME:" opening a sentence, before a quote or at a paragraph's end */
+    if (nm_attr__punct(c, i) == ':' && i > lo && i - lo <= 12) {
+      bool before_quote = i + 1 < hi ? nm_attr__opens_quote(c, i + 1) : true;
+      uint32_t h = i - 1;
+      nm_attr__span np = nm_attr__np_left(c, h, lo);
+      if (before_quote && np.first != NM_NONE && (np.first == lo || nm_attr__is(c, np.first - 1, "from"))) {
+        f.cue = (nm_attr__span){i, i + 1};
+        f.speaker = np;
+        if (i + 1 < hi) f.content = nm_attr__content_right(c, i + 1, hi);
+        if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
+      }
+      continue;
+    }
+    if (!nm_attr__word(c, i)) continue;
+
+    uint32_t n = 0;
+    bool according = false;
+    if (nm_attr__lex_run(c, i, hi, NM_LEX_CUE_PREP) && (nm_attr__is(c, i, "according") || nm_attr__is(c, i, "per"))) {
+      n = nm_attr__is(c, i, "according") ? 2 : 1;
+      if (n == 2 && !nm_attr__is(c, i + 1, "to")) continue;
+      according = true;
+    } else {
+      n = nm_attr__lex_run(c, i, hi, NM_LEX_CUE);
+      if (!n) continue;
+    }
+    f.cue = (nm_attr__span){i, i + n};
+    uint32_t after = i + n;
+
+    if (according) {
+      f.speaker = nm_attr__np_right(c, after, hi);
+      if (f.speaker.first == NM_NONE) continue;
+      /* content: the clause before ", according to X" or after "According to X," */
+      uint32_t cs = nm_attr__clause_start(c, s);
+      if (i > lo && nm_attr__punct(c, i - 1) == ',' && i - 1 > cs)
+        f.content = (nm_attr__span){cs, i - 1};
+      else if (i == lo || i == cs)
+        f.content = nm_attr__content_right(c, f.speaker.end, hi);
+      if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
+      i = f.speaker.end - 1;
+      continue;
+    }
+
+    const nm__token *cue = &c->t[i];
+    bool participle = cue->end - cue->start > 4 && c->doc->text[cue->end - 1] == 'g' &&
+                      c->doc->text[cue->end - 2] == 'n' && c->doc->text[cue->end - 3] == 'i';
+    uint32_t left = i > lo ? nm_attr__skip_aux_left(c, i - 1, lo) : NM_NONE;
+    /* passive: "he was asked" names the addressee, not the speaker */
+    if (left != NM_NONE && nm_attr__is_any(c, left, nm_attr__passive)) continue;
+    /* infinitive: "Choe went on to demand" */
+    if (left != NM_NONE && nm_attr__is(c, left, "to") && left > lo) {
+      uint32_t v = left - 1;
+      for (int g = 0; g < 2 && v > lo && !nm_attr__capword(c, v) && !nm_attr__pronoun(c, v) &&
+                      !nm_attr__lex_noun(c, v);
+           g++)
+        v--;
+      left = nm_attr__skip_aux_left(c, v, lo);
+    }
+    nm_attr__span np = left != NM_NONE ? nm_attr__np_left(c, left, lo) : nm_attr__none;
+    if (np.first != NM_NONE && left != NM_NONE && left + 1 < i && nm_attr__is(c, left + 1, "told")) np = nm_attr__none;
+    /* "which he said", "what it called": the speaker is the pronoun */
+    bool after_quote = left != NM_NONE && (c->t[left].type == NM_TOK_QUOTE ||
+                                           (nm_attr__punct(c, left) == ',' && left > lo && nm_attr__in_quote(c, left - 1)));
+    if (np.first == NM_NONE && left != NM_NONE && nm_attr__punct(c, left) == ',' && !after_quote) {
+      /* an apposition between subject and verb */
+      uint32_t h = left > lo ? left - 1 : NM_NONE;
+      nm_attr__span appos = h != NM_NONE ? nm_attr__np_left(c, h, lo) : nm_attr__none;
+      if (appos.first != NM_NONE) {
+        nm_attr__span whole = nm_attr__apposition(c, appos, lo);
+        if (whole.first != appos.first) np = (nm_attr__span){whole.first, left};
+      }
+    }
+    if (np.first != NM_NONE && !participle) {
+      f.speaker = np;
+    } else if (participle && (left == NM_NONE || nm_attr__punct(c, left) == ',' || np.first == NM_NONE)) {
+      /* ", saying ...": the subject of the clause, found when frames are resolved */
+      f.participial = true;
+      if (c->frames.count) {
+        nm_attr__frame *prev = &NM_AT(c->frames, nm_attr__frame, c->frames.count - 1);
+        if (prev->sent == si) f.speaker = prev->speaker;
+      }
+      if (f.speaker.first == NM_NONE) f.speaker = nm_attr__subject(c, s);
+      if (f.speaker.first == NM_NONE) continue;
+      if (f.speaker.first >= i) continue;
+    } else if (np.first == NM_NONE && (after_quote || left == NM_NONE || i == nm_attr__clause_start(c, s))) {
+      nm_attr__span r = nm_attr__np_right(c, after, hi);
+      if (r.first == NM_NONE) continue;
+      f.speaker = r;
+      f.inverted = true;
+      after = r.end;
+    } else {
+      continue;
+    }
+
+    /* "in a statement carried by X", "told state news agency KCNA", "per AFP" */
+    uint32_t k = after;
+    if (k < hi && nm_attr__is_any(c, k, nm_attr__speech_nouns_after) && k + 2 < hi &&
+        nm_attr__is_any(c, k + 1, nm_attr__determiners) && (c->t[k + 2].lex & NM_LEX_CUE_NOUN)) {
+      k += 3;
+      if (nm_attr__via_at(c, k, hi).first != NM_NONE) {
+        f.via = nm_attr__via_at(c, k, hi);
+        k = f.via.end;
+      } else if (nm_attr__is(c, k, "with") || nm_attr__is(c, k, "to") || nm_attr__is(c, k, "on")) {
+        f.via = nm_attr__np_right(c, k + 1, hi);
+        if (f.via.first != NM_NONE) k = f.via.end;
+      }
+    }
+    if (!f.inverted && nm_attr__is_any(c, i + n - 1, nm_attr__object_cues) && k < hi) {
+      nm_attr__span obj = nm_attr__np_right(c, k, hi);
+      if (obj.first != NM_NONE && obj.end < hi &&
+          (nm_attr__is(c, obj.end, "that") || nm_attr__is(c, obj.end, "of") || nm_attr__is(c, obj.end, "to") ||
+           nm_attr__punct(c, obj.end) == ':' || nm_attr__punct(c, obj.end) == ',' || obj.end == hi - 1 ||
+           nm_attr__opens_quote(c, obj.end))) {
+        bool channel = false;
+        for (uint32_t j = obj.first; j < obj.end; j++)
+          if (c->t[j].lex & (NM_LEX_CHANNEL | NM_LEX_STATE_MEDIA | NM_LEX_AGENCY)) channel = true;
+        if (channel) f.via = obj;
+        k = obj.end;
+      }
+    }
+    if (f.via.first == NM_NONE) f.via = nm_attr__find_via(c, s, NM_NONE);
+    if (f.via.first != NM_NONE && f.via.first >= f.speaker.first && f.via.first < f.speaker.end) f.via = nm_attr__none;
+
+    /* content: to the right, or the clause before ", X said." */
+    f.content = nm_attr__content_right(c, k, hi);
+    bool cue_at_end = f.content.first == NM_NONE;
+    if (cue_at_end && f.speaker.first > lo && !f.participial) {
+      uint32_t j = f.speaker.first - 1;
+      if (nm_attr__punct(c, j) == ',' && j > lo) j--;
+      else if (c->t[j].type != NM_TOK_QUOTE) j = NM_NONE;
+      if (j != NM_NONE && j >= lo) {
+        uint32_t cs = nm_attr__clause_start(c, s);
+        if (c->t[j].type == NM_TOK_QUOTE || nm_attr__in_quote(c, j)) {
+          /* the quote before: from its opening mark */
+          uint32_t q = j;
+          while (q > lo && nm_attr__in_quote(c, q - 1) && !nm_attr__opens_quote(c, q)) q--;
+          if (q < cs || nm_attr__in_quote(c, cs)) cs = q;
+        }
+        if (cs <= j) f.content = (nm_attr__span){cs, j + 1};
+      }
+    }
+    if (f.speaker.first == NM_NONE) continue;
+    if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
+    if (f.inverted) i = f.speaker.end - 1;
+  }
+  return NM_OK;
+}
+
+/* ---- private: entities ----------------------------------------------------- */
+
+static bool nm_attr__same_words(const char *a, const char *b) {
+  while (*a && *b) {
+    char x = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a, y = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+    if (x != y) return false;
+    a++;
+    b++;
+  }
+  return *a == *b;
+}
+
+/* Does the name contain `word` (n bytes) as one of its words? */
+static bool nm_attr__name_has_word(const char *name, const char *word, size_t n) {
+  const char *p = name;
+  while (*p) {
+    const char *e = p;
+    while (*e && *e != ' ') e++;
+    if ((size_t)(e - p) == n) {
+      bool same = true;
+      for (size_t k = 0; k < n; k++) {
+        char x = p[k] >= 'A' && p[k] <= 'Z' ? p[k] + 32 : p[k], y = word[k] >= 'A' && word[k] <= 'Z' ? word[k] + 32 : word[k];
+        if (x != y) same = false;
+      }
+      if (same) return true;
+    }
+    p = *e ? e + 1 : e;
+  }
+  return false;
+}
+
+/* Copy tokens [a, b) as written (one space between tokens that had space). */
+static char *nm_attr__text(nm_attr__ctx *c, uint32_t a, uint32_t b) {
+  if (a >= b) return NULL;
+  return nm__arena_strndup(&c->doc->arena, c->doc->text + c->t[a].start, c->t[b - 1].end - c->t[a].start);
+}
+
+typedef struct nm_attr__mention {
+  uint32_t first, end;       /* the whole phrase */
+  uint32_t name_first, name_end; /* the name inside it, or NM_NONE */
+  uint32_t title_first, title_end;
+  uint8_t type;
+  bool anonymous, pronoun, definite;
+} nm_attr__mention;
+
+/* Split a speaker phrase into title and name, and guess its type. */
+static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr__span sp) {
+  nm_attr__mention m = {sp.first, sp.end, NM_NONE, NM_NONE, NM_NONE, NM_NONE, NM_ENTITY_UNKNOWN, false, false, false};
+  uint32_t a = sp.first, b = sp.end;
+  /* an apposition: "NAME, TITLE," — the name is the part before the comma */
+  for (uint32_t k = a; k < b; k++)
+    if (nm_attr__punct(c, k) == ',') {
+      nm_attr__mention head = nm_attr__analyse_mention(c, (nm_attr__span){a, k});
+      head.first = sp.first;
+      head.end = sp.end;
+      uint32_t ts = k + 1, te = b;
+      while (te > ts && nm_attr__punct(c, te - 1) == ',') te--;
+      for (uint32_t j = ts; j < te; j++)
+        if (nm_attr__punct(c, j) == ',') te = j;
+      if (ts < te && nm_attr__is_any(c, ts, nm_attr__determiners)) ts++;
+      if (head.title_first == NM_NONE && ts < te) {
+        head.title_first = ts;
+        head.title_end = te;
+      }
+      if (head.name_first != NM_NONE) head.type = NM_ENTITY_PERSON;
+      return head;
+    }
+  if (b - a == 1 && nm_attr__pronoun(c, a)) {
+    m.pronoun = true;
+    return m;
+  }
+  if (nm_attr__is_any(c, a, nm_attr__determiners)) {
+    m.definite = !nm_attr__is_any(c, a, nm_attr__indefinite);
+    m.anonymous = !m.definite;
+    a++;
+  }
+  /* the name: the capitalised run after the last title word */
+  uint32_t last_title = NM_NONE;
+  for (uint32_t k = a; k < b; k++)
+    if (c->t[k].lex & (NM_LEX_TITLE | NM_LEX_ANON_HEAD)) last_title = k;
+  uint32_t ns = last_title == NM_NONE ? a : last_title + 1;
+  while (ns < b && !nm_attr__capword(c, ns)) ns++;
+  bool all_caps_run = ns < b;
+  for (uint32_t k = ns; k < b; k++)
+    if (!nm_attr__capword(c, k) && !((c->t[k].flags & NM_TF_CAP) && nm_attr__word(c, k))) all_caps_run = false;
+  uint32_t head = b - 1;
+  if (all_caps_run && ns < b) {
+    m.name_first = ns;
+    m.name_end = b;
+    if (ns > a) {
+      m.title_first = a;
+      m.title_end = ns;
+    }
+  } else if (last_title != NM_NONE && last_title == head) {
+    m.title_first = a;
+    m.title_end = b;
+  }
+  /* type */
+  uint32_t lex_head = c->t[head].lex;
+  uint32_t whole = nm_attr__lex_run(c, a, b, NM_LEX_COUNTRY);
+  if (whole == b - a) m.type = NM_ENTITY_COUNTRY;
+  else if (lex_head & NM_LEX_DOCUMENT) m.type = NM_ENTITY_DOCUMENT;
+  else if (lex_head & NM_LEX_GROUP) m.type = NM_ENTITY_GROUP;
+  else if (lex_head & (NM_LEX_ORG_HEAD | NM_LEX_CHANNEL)) m.type = NM_ENTITY_ORGANIZATION;
+  else if (lex_head & (NM_LEX_TITLE | NM_LEX_ANON_HEAD)) m.type = NM_ENTITY_PERSON;
+  else if (m.name_first != NM_NONE && m.title_first != NM_NONE) m.type = NM_ENTITY_PERSON;
+  else if (m.name_first != NM_NONE && m.name_end - m.name_first >= 2) m.type = NM_ENTITY_PERSON;
+  else if (m.name_first != NM_NONE) m.type = NM_ENTITY_UNKNOWN;
+  if (m.name_first != NM_NONE && m.title_first == NM_NONE && (lex_head & NM_LEX_COUNTRY)) m.type = NM_ENTITY_COUNTRY;
+  /* plural anonymous heads: "officials said", "sources familiar with" */
+  if (m.name_first == NM_NONE && !m.definite && (lex_head & NM_LEX_ANON_HEAD)) m.anonymous = true;
+  if (m.name_first != NM_NONE) m.anonymous = false;
+  if (m.type == NM_ENTITY_DOCUMENT || m.type == NM_ENTITY_COUNTRY) m.anonymous = false;
+  return m;
+}
+
+static nm_status nm_attr__add_mention(nm_attr__ctx *c, int32_t e, uint32_t start, uint32_t end) {
+  nm__entity *ent = &NM_AT(c->doc->entities, nm__entity, e);
+  uint32_t *pair = nm__vec_push(&ent->mentions);
+  if (!pair) return NM_ERR_NOMEM;
+  pair[0] = start;
+  pair[1] = end;
+  return NM_OK;
+}
+
+static int32_t nm_attr__new_entity(nm_attr__ctx *c, const nm_attr__mention *m) {
+  nm__entity *e = nm__vec_push(&c->doc->entities);
+  if (!e) return -2;
+  nm__vec_init(&e->mentions, 2 * sizeof(uint32_t));
+  uint32_t a = m->first, b = m->end;
+  if (m->name_first != NM_NONE) {
+    a = m->name_first;
+    b = m->name_end;
+  } else if (nm_attr__is(c, a, "the")) {
+    a++;
+  }
+  e->name = nm_attr__text(c, a, b);
+  e->title = m->title_first != NM_NONE && m->name_first != NM_NONE ? nm_attr__text(c, m->title_first, m->title_end) : NULL;
+  e->type = m->type;
+  e->anonymous = m->anonymous;
+  if (!e->name) return -2;
+  return (int32_t)(c->doc->entities.count - 1);
+}
+
+/* The entity a mention refers to: an existing one it names again, or a new one. */
+static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
+  nm_attr__mention m = nm_attr__analyse_mention(c, sp);
+  size_t count = c->doc->entities.count;
+  const char *text = c->doc->text;
+  if (m.pronoun) {
+    const nm__token *t = &c->t[sp.first];
+    char w = (char)(text[t->start] | 0x20);
+    bool person = (w == 'h' || w == 's' || nm_attr__is(c, sp.first, "who") || nm_attr__is(c, sp.first, "i"));
+    if (nm_attr__is(c, sp.first, "who") && sp.first > 0) {
+      /* ", who said": the phrase before the relative pronoun */
+      uint32_t h = sp.first - 1;
+      if (nm_attr__punct(c, h) == ',' && h > 0) h--;
+      nm_attr__span ante = nm_attr__np_left(c, h, h > 12 ? h - 12 : 0);
+      if (ante.first != NM_NONE && !nm_attr__pronoun(c, ante.first)) return nm_attr__resolve(c, ante, last_person, last_thing);
+    }
+    if (nm_attr__is(c, sp.first, "they")) person = false;
+    int32_t e = person ? last_person : last_thing;
+    if (e < 0 && nm_attr__is(c, sp.first, "they")) e = last_person;
+    if (e >= 0) return e;
+    return nm_attr__new_entity(c, &m);
+  }
+  uint32_t na = m.name_first, nb = m.name_end;
+  if (na != NM_NONE) {
+    /* full name, or one word of a known person's name: "Choe", "Mr. Kirby" */
+    char *name = nm_attr__text(c, na, nb);
+    if (!name) return -2;
+    for (size_t i = count; i-- > 0;) {
+      nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
+      if (nm_attr__same_words(e->name, name)) return (int32_t)i;
+    }
+    if (nb - na == 1) {
+      for (size_t i = count; i-- > 0;) {
+        nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
+        if ((e->type == NM_ENTITY_PERSON || e->type == NM_ENTITY_UNKNOWN) &&
+            nm_attr__name_has_word(e->name, text + c->t[na].start, c->t[na].end - c->t[na].start))
+          return (int32_t)i;
+      }
+    }
+    /* a longer name that contains a known single-word one: "Kirby" then "John Kirby" */
+    for (size_t i = count; i-- > 0;) {
+      nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
+      if (e->type == NM_ENTITY_PERSON && !strchr(e->name, ' ') && nb - na > 1 &&
+          nm_attr__name_has_word(name, e->name, strlen(e->name))) {
+        e->name = name;
+        return (int32_t)i;
+      }
+    }
+    return nm_attr__new_entity(c, &m);
+  }
+  /* a role with a definite article: "the minister", "the spokesman", "the statement" */
+  if (m.definite || (m.first < m.end && !m.anonymous)) {
+    const nm__token *h = &c->t[sp.end - 1];
+    for (size_t i = count; i-- > 0;) {
+      nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
+      if (nm_attr__name_has_word(e->name, text + h->start, h->end - h->start) ||
+          (e->title && nm_attr__name_has_word(e->title, text + h->start, h->end - h->start)))
+        return (int32_t)i;
+    }
+  }
+  return nm_attr__new_entity(c, &m);
+}
+
+/* ---- private: putting it together ------------------------------------------ */
+
+static void nm_attr__set_span(const nm_attr__ctx *c, nm_attr__span sp, uint32_t *s, uint32_t *e) {
+  if (sp.first == NM_NONE) {
+    *s = *e = NM_NONE;
+    return;
+  }
+  *s = c->t[sp.first].start;
+  *e = c->t[sp.end - 1].end;
+}
+
+static void nm_attr__apply(const nm_attr__ctx *c, nm__quote *q, const nm_attr__frame *f) {
+  nm_attr__set_span(c, f->speaker, &q->speaker_start, &q->speaker_end);
+  nm_attr__set_span(c, f->cue, &q->cue_start, &q->cue_end);
+  nm_attr__set_span(c, f->via, &q->via_start, &q->via_end);
+  q->entity = f->entity;
+}
+
+/* Is the quote a term (a title, nickname or so-called word) rather than speech? */
+static bool nm_attr__is_term(const nm_attr__ctx *c, const nm__quote *q) {
+  uint32_t a = q->first_tok, b = q->end_tok;
+  if (a > 0) {
+    /* so-called “X”, dubbed “X”, known as “X” */
+    for (uint32_t k = a > 3 ? a - 3 : 0; k < a; k++)
+      if (nm_attr__lex_run(c, k, a, NM_LEX_TERM_CUE) == a - k) return true;
+  }
+  /* Jeb “Shorty” Bush: a quoted word between two parts of a name */
+  if (a > 0 && b < c->ntok && nm_attr__capword(c, a - 1) && nm_attr__capword(c, b) && b - a <= 4 &&
+      !c->t[a].space == false)
+    return true;
+  /* “Saturday Night Live”: every word capitalised, no sentence inside */
+  uint32_t words = 0, caps = 0;
+  for (uint32_t k = a + 1; k + 1 < b; k++) {
+    if (!nm_attr__word(c, k)) {
+      if (nm_attr__punct(c, k) && strchr(".,!?;:", nm_attr__punct(c, k))) return false;
+      continue;
+    }
+    words++;
+    if (c->t[k].flags & NM_TF_CAP) caps++;
+    else if (!nm_attr__is(c, k, "of") && !nm_attr__is(c, k, "the") && !nm_attr__is(c, k, "and") &&
+             !nm_attr__is(c, k, "a") && !nm_attr__is(c, k, "in") && !nm_attr__is(c, k, "on"))
+      return false;
+  }
+  bool sentence_start = (c->t[a].flags & NM_TF_SENT_START) != 0;
+  return words >= 2 && caps >= 2 && !sentence_start && q->closed;
+}
+
+nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
+  (void)err;
+  (void)errlen;
+  nm_status st = nm__split_sentences(doc);
+  if (st != NM_OK) return st;
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm__vec_init(&c.frames, sizeof(nm_attr__frame));
+  for (uint32_t si = 0; si < doc->sents.count; si++)
+    if ((st = nm_attr__frames_in_sentence(&c, si)) != NM_OK) goto done;
+
+  /* Entities, in text order of the speakers. */
+  {
+    int32_t last_person = -1, last_thing = -1;
+    nm_attr__frame *f = c.frames.items;
+    for (size_t i = 0; i < c.frames.count; i++) {
+      if (f[i].speaker.first == NM_NONE) continue;
+      if (i > 0 && f[i].speaker.first == f[i - 1].speaker.first && f[i].speaker.end == f[i - 1].speaker.end) {
+        f[i].entity = f[i - 1].entity;
+        continue;
+      }
+      int32_t e = nm_attr__resolve(&c, f[i].speaker, last_person, last_thing);
+      if (e == -2) {
+        st = NM_ERR_NOMEM;
+        goto done;
+      }
+      f[i].entity = e;
+      if (nm_attr__add_mention(&c, e, c.t[f[i].speaker.first].start, c.t[f[i].speaker.end - 1].end) != NM_OK) {
+        st = NM_ERR_NOMEM;
+        goto done;
+      }
+      uint8_t type = NM_AT(doc->entities, nm__entity, e).type;
+      if (type == NM_ENTITY_PERSON) last_person = e;
+      else if (type != NM_ENTITY_UNKNOWN) last_thing = e;
+      else if (last_person < 0) last_person = e;
+    }
+  }
+
+  /* Quotes: kinds, and the frame each belongs to. */
+  {
+    size_t nq = doc->quotes.count;
+    const nm_attr__frame *f = c.frames.items;
+    const nm_attr__frame *last_frame = NULL; /* the latest frame before the quote */
+    size_t fi = 0;
+    for (size_t qi = 0; qi < nq; qi++) {
+      nm__quote *q = &NM_AT(doc->quotes, nm__quote, qi);
+      const nm__para *para = &NM_AT(doc->paras, nm__para, NM_AT(doc->sents, nm__sent, c.t[q->first_tok].sent).para);
+      uint32_t si = c.t[q->first_tok].sent;
+      while (fi < c.frames.count && f[fi].sent < si) last_frame = &f[fi++];
+      if (para->flags & (NM_PF_BOILERPLATE | NM_PF_CREDIT)) q->in_boiler = 1;
+      if (para->flags & (NM_PF_HEADING | NM_PF_BOILERPLATE | NM_PF_CREDIT)) q->kind = NM_QUOTE_HEADING;
+      else if (nm_attr__is_term(&c, q)) {
+        q->kind = NM_QUOTE_TERM;
+        continue;
+      }
+      /* The best frame: one whose content is exactly this quote, else the
+         innermost frame whose content holds it, else one in its sentence. */
+      const nm_attr__frame *best = NULL;
+      uint32_t best_len = UINT32_MAX;
+      bool exact = false;
+      for (size_t k = fi; k < c.frames.count && f[k].sent <= c.t[q->end_tok - 1].sent; k++) {
+        const nm_attr__frame *fr = &f[k];
+        if (fr->content.first == NM_NONE) continue;
+        if (fr->content.first <= q->first_tok && fr->content.end >= q->end_tok) {
+          uint32_t len = fr->content.end - fr->content.first;
+          bool ex = fr->content.first == q->first_tok && fr->content.end == q->end_tok;
+          if (ex || len < best_len) {
+            best = fr;
+            best_len = len;
+            exact = ex;
+          }
+        }
+      }
+      if (!best) {
+        /* a frame in the same sentence ("the “criminal” plan, X said"), nearest first */
+        uint32_t best_dist = UINT32_MAX;
+        for (size_t k = fi; k < c.frames.count && f[k].sent == si; k++) {
+          uint32_t d = f[k].cue.first > q->first_tok ? f[k].cue.first - q->first_tok : q->first_tok - f[k].cue.first;
+          if (d < best_dist) {
+            best = &f[k];
+            best_dist = d;
+          }
+        }
+      }
+      if (!best && q->chain_prev >= 0) {
+        const nm__quote *prev = &NM_AT(doc->quotes, nm__quote, q->chain_prev);
+        q->speaker_start = prev->speaker_start;
+        q->speaker_end = prev->speaker_end;
+        q->cue_start = prev->cue_start;
+        q->cue_end = prev->cue_end;
+        q->via_start = prev->via_start;
+        q->via_end = prev->via_end;
+        q->entity = prev->entity;
+      } else if (!best && last_frame) {
+        /* a quote alone in its sentence continues the latest speaker in
+           this or the previous paragraph */
+        uint32_t fp = NM_AT(doc->sents, nm__sent, last_frame->sent).para;
+        uint32_t qp = NM_AT(doc->sents, nm__sent, si).para;
+        bool heading = (para->flags & (NM_PF_HEADING | NM_PF_BOILERPLATE)) != 0;
+        if (!heading && qp - fp <= 1 && si - last_frame->sent <= 3) best = last_frame;
+      }
+      if (best) nm_attr__apply(&c, q, best);
+      if (q->kind == NM_QUOTE_HEADING) continue;
+      bool at_start = (c.t[q->first_tok].flags & NM_TF_SENT_START) || exact ||
+                      (q->first_tok > 0 && (nm_attr__punct(&c, q->first_tok - 1) == ':'));
+      q->kind = at_start ? NM_QUOTE_DIRECT : NM_QUOTE_PARTIAL;
+    }
+  }
+
+  /* Reported content becomes mixed or indirect quotes. */
+  {
+    size_t nq_marked = doc->quotes.count;
+    nm_attr__frame *f = c.frames.items;
+    for (size_t k = 0; k < c.frames.count; k++) {
+      nm_attr__frame *fr = &f[k];
+      if (fr->content.first == NM_NONE) continue;
+      /* content that is one quote, exactly, is that quote (direct) */
+      bool only_quote = false, has_quote = nm_attr__span_has_quote(&c, fr->content);
+      for (size_t qi = 0; qi < nq_marked; qi++) {
+        const nm__quote *q = &NM_AT(doc->quotes, nm__quote, qi);
+        if (q->first_tok == fr->content.first && q->end_tok >= fr->content.end) only_quote = true;
+      }
+      if (only_quote) continue;
+      nm__quote *m = nm__vec_push(&doc->quotes);
+      if (!m) {
+        st = NM_ERR_NOMEM;
+        goto done;
+      }
+      f = c.frames.items;
+      fr = &f[k];
+      nm_attr__set_span(&c, fr->content, &m->start, &m->end);
+      m->first_tok = fr->content.first;
+      m->end_tok = fr->content.end;
+      m->kind = has_quote ? NM_QUOTE_MIXED : NM_QUOTE_INDIRECT;
+      m->closed = 1;
+      m->parent = -1;
+      m->chain_prev = -1;
+      nm_attr__apply(&c, m, fr);
+      int32_t mi = (int32_t)doc->quotes.count - 1;
+      if (has_quote)
+        for (size_t qi = 0; qi < nq_marked; qi++) {
+          nm__quote *q = &NM_AT(doc->quotes, nm__quote, qi);
+          if (q->first_tok >= fr->content.first && q->end_tok <= fr->content.end && q->kind != NM_QUOTE_TERM &&
+              q->parent < 0 && q->speaker_start == m->speaker_start) {
+            q->parent = mi;
+            q->kind = q->kind == NM_QUOTE_HEADING ? q->kind : NM_QUOTE_PARTIAL;
+          }
+        }
+      NM_AT(doc->quotes, nm__quote, mi).in_boiler =
+          (NM_AT(doc->paras, nm__para, NM_AT(doc->sents, nm__sent, fr->sent).para).flags &
+           (NM_PF_BOILERPLATE | NM_PF_CREDIT)) != 0;
+    }
+  }
+done:
+  nm__vec_free(&c.frames);
+  return st;
 }

@@ -95,7 +95,10 @@ enum {
   NM_LEX_GROUP = 1u << 17,     /* group nouns: officials, critics, experts */
   NM_LEX_DOCUMENT = 1u << 18,  /* report, statement, study */
   NM_LEX_TERM_CUE = 1u << 19,  /* so-called, dubbed, nicknamed */
-  NM_LEX_CUE_PREP = 1u << 20   /* according to, per, citing */
+  NM_LEX_CUE_PREP = 1u << 20,  /* according to, per, citing */
+  NM_LEX_NUMBER = 1u << 21,    /* number words: hundred, dozens, third (markers.c) */
+  NM_LEX_DATE = 1u << 22,      /* relative-date words: yesterday, Tuesday, last (markers.c) */
+  NM_LEX_CREDIT = 1u << 23     /* openings of credit lines: reporting by, photo (markers.c) */
 };
 
 typedef struct nm__lexicon nm__lexicon;
@@ -191,6 +194,7 @@ typedef struct nm__quote {
   uint32_t via_start, via_end;
   int32_t entity; /* -1 when none */
   int32_t parent; /* mixed quote index for a fragment, else -1 */
+  int32_t chain_prev; /* the quote this continuation paragraph continues, else -1 */
   uint8_t kind;   /* nm_quote_kind */
   uint8_t closed; /* 1 when a closing mark was found */
   uint8_t in_boiler; /* inside a boilerplate line: not an article quote */

@@ -48,6 +48,9 @@ static const struct {
     {"groups.txt", NM_LEX_GROUP},
     {"documents.txt", NM_LEX_DOCUMENT},
     {"term_cues.txt", NM_LEX_TERM_CUE},
+    {"numbers.txt", NM_LEX_NUMBER},
+    {"dates.txt", NM_LEX_DATE},
+    {"credits.txt", NM_LEX_CREDIT},
 };
 
 /* ---- private ------------------------------------------------------------ */
