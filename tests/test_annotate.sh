@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# End-to-end tests of the annotate filter: formats, stdin, errors, exit
+# codes, colour, broken pipes, signals and the pager. Each case prints
+# "ok - name", "not ok - name: why" or "skip - name: why".
+set -uo pipefail
+
+NM_ROOT=${NM_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+NM_BUILD=${NM_BUILD:-$NM_ROOT/build}
+case $NM_BUILD in /*) ;; *) NM_BUILD=$NM_ROOT/$NM_BUILD ;; esac
+A=$NM_BUILD/annotate
+SAMPLE=$NM_ROOT/tests/sample/harbour-bridge.txt
+T=$(mktemp -d) || exit 2
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+
+failures=0
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1: $2"; failures=$((failures + 1)); }
+skip() { echo "skip - $1: $2"; }
+# check NAME WHY COMMAND...: ok when the command succeeds.
+check() {
+  local name=$1 why=$2
+  shift 2
+  if "$@"; then ok "$name"; else not_ok "$name" "$why"; fi
+}
+# run ARGS...: run annotate; stdout in $T/out, stderr in $T/err, status in $rc.
+run() {
+  "$A" "$@" >"$T/out" 2>"$T/err"
+  rc=$?
+}
+same() { [ "$1" = "$2" ]; }
+# json_check FILE PYTHON-EXPR: parse FILE as one JSON value `v` and test EXPR.
+json_check() {
+  python3 -c 'import json, sys
+v = json.load(open(sys.argv[1], encoding="utf-8"))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
+}
+jsonl_check() {
+  python3 -c 'import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+assert lines[-1] == ""
+vs = [json.loads(l) for l in lines[:-1]]
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
+}
+
+if [ ! -x "$A" ]; then
+  not_ok "annotate-built" "$A is missing (run make first)"
+  exit 1
+fi
+if ! command -v python3 >/dev/null; then
+  not_ok "python3" "python3 is needed to check JSON (make setup installs it)"
+  exit 1
+fi
+
+printf 'The cat sat on the mat.\n' >plain.txt
+printf 'The dog slept in the sun.' >second.txt
+: >empty.txt
+mkdir adir
+
+# ---- help, version, usage errors -----------------------------------------
+
+run --help
+check help-exit-0 "status $rc, stderr '$(cat err)'" same "$rc/$(head -1 out)/$(wc -c <err)" "0/Usage: annotate [OPTION]... [FILE].../0"
+check help-lists-options "--help does not list every option" \
+  grep -q -- '--format=FORMAT.*--color.*--sources.*--only.*--disable.*--rules.*--list-rules.*--fail-on.*--input' \
+  <(tr '\n' ' ' <out)
+
+version=$(sed -n 's/^#define NM_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' "$NM_ROOT/src/newsmark.h" | paste -sd.)
+run --version
+check version "got '$(cat out)' status $rc" same "$rc/$(cat out)" "0/annotate (newsmark) $version"
+
+run --bogus plain.txt
+check bad-option "status $rc, stderr '$(cat err)'" same "$rc/$(cat err)/$(wc -c <out)" \
+  "2/annotate: unknown option '--bogus'
+Usage: annotate [OPTION]... [FILE]...
+Try 'annotate --help' for more information./0"
+run -q
+check bad-short-option "stderr '$(head -1 err)'" same "$rc/$(head -1 err)" "2/annotate: unknown option '-q'"
+run --format=xml plain.txt
+check bad-format "status $rc, stderr '$(head -1 err)'" same "$rc/$(head -1 err)" \
+  "2/annotate: unknown format 'xml' (ansi, json, jsonl, vimgrep)"
+run --format
+check format-needs-value "stderr '$(head -1 err)'" same "$rc/$(head -1 err)" "2/annotate: option '--format' needs a value"
+run --color=sometimes plain.txt
+check bad-color "stderr '$(head -1 err)'" same "$rc/$(head -1 err)" \
+  "2/annotate: unknown --color value 'sometimes' (auto, always, never)"
+run --input=pdf plain.txt
+check bad-input-type "stderr '$(head -1 err)'" same "$rc/$(head -1 err)" \
+  "2/annotate: unknown input type 'pdf' (plain, markdown, html)"
+run --disable=no.such.rule plain.txt
+check disable-unknown-rule "stderr '$(head -1 err)'" same "$rc/$(head -1 err)" \
+  "2/annotate: --disable: no rule has the id 'no.such.rule' (see --list-rules)"
+run --rules="$T/missing.lua" plain.txt
+check rules-missing-file "status $rc, stderr '$(cat err)'" \
+  eval '[ $rc = 2 ] && [ ! -s out ] && grep -Eq "missing\.lua|without Lua rules" err'
+
+# ---- JSON and JSONL ---------------------------------------------------------
+
+run --format=json plain.txt
+check json-one-object "not one object with file, length, version" \
+  json_check out 'v["newsmark"] == 1 and v["file"] == "plain.txt" and v["length"] == 24 and isinstance(v["quotes"], list)'
+check json-one-line "JSON of one file is not one line" same "$(wc -l <out)" 1
+
+run --format=json plain.txt second.txt
+check json-several-is-array "not an array of two objects" \
+  json_check out '[d["file"] for d in v] == ["plain.txt", "second.txt"] and [d["length"] for d in v] == [24, 25]'
+
+run --format=jsonl plain.txt second.txt empty.txt
+check jsonl-one-line-per-file "not three JSON lines" \
+  jsonl_check out '[d["file"] for d in vs] == ["plain.txt", "second.txt", "empty.txt"] and vs[2]["length"] == 0'
+
+"$A" --format=json <second.txt >out 2>err
+rc=$?
+check stdin-json "stdin: status $rc" json_check out 'v["file"] is None and v["length"] == 25'
+
+"$A" --format=jsonl plain.txt - <second.txt >out 2>err
+rc=$?
+check dash-is-stdin "status $rc" jsonl_check out '[d["file"] for d in vs] == ["plain.txt", None] and vs[1]["length"] == 25'
+
+if [ -r "$SAMPLE" ]; then
+  run --format=json "$SAMPLE"
+  check json-sample-valid "status $rc, stderr '$(cat err)'" \
+    json_check out "v['length'] == $(wc -c <"$SAMPLE") and all(set(q) >= {'kind', 'start', 'end', 'speaker', 'cue', 'via'} for q in v['quotes'])"
+else
+  not_ok json-sample-valid "the sample $SAMPLE is missing"
+fi
+
+# ---- errors: each bad input is named, the others are still done ------------
+
+run --format=jsonl missing.txt plain.txt adir second.txt
+check missing-and-directory "status $rc, stderr '$(cat err)'" same "$rc/$(cat err)" \
+  "2/annotate: missing.txt: No such file or directory
+annotate: adir: Is a directory"
+check others-still-processed "stdout has $(wc -l <out) lines" \
+  jsonl_check out '[d["file"] for d in vs] == ["plain.txt", "second.txt"]'
+
+if [ "$(id -u)" != 0 ]; then
+  cp plain.txt unreadable.txt && chmod 000 unreadable.txt
+  run unreadable.txt
+  check unreadable "stderr '$(cat err)'" same "$rc/$(cat err)" "2/annotate: unreadable.txt: Permission denied"
+else
+  skip unreadable "running as root, every file is readable"
+fi
+
+head -c 3000 /dev/urandom >random.bin
+printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0\76\0\1\0\0\0' >elf.bin
+head -c 2000 /dev/zero >>elf.bin
+run elf.bin plain.txt
+check binary-file "status $rc, stderr '$(cat err)'" same "$rc/$(cat err)/$(cat out)" \
+  "2/annotate: elf.bin: binary file (NUL and control bytes), not annotated/==> plain.txt <==
+The cat sat on the mat."
+run random.bin
+check random-bytes-binary "status $rc, stderr '$(cat err)'" same "$rc/$(cat err)" \
+  "2/annotate: random.bin: binary file (NUL and control bytes), not annotated"
+
+# A stray NUL inside text is text (SPEC: NUL bytes are tolerated).
+printf 'The council met on a wet evening.\0 It voted to close the bridge for eight months.\n' >nul.txt
+run --only=figure nul.txt
+check few-nuls-are-text "status $rc, stderr '$(cat err)'" cmp -s out nul.txt
+
+run empty.txt
+check empty-file "status $rc, $(wc -c <out) bytes out" same "$rc/$(wc -c <out)/$(wc -c <err)" "0/0/0"
+
+"$A" plain.txt >/dev/full 2>err
+rc=$?
+check write-error "status $rc, stderr '$(cat err)'" same "$rc/$(cat err)" "2/annotate: write error: No space left on device"
+
+# ---- the text views ---------------------------------------------------------
+
+# Bytes pass through: invalid UTF-8 and CRLF stay as they were.
+printf 'Caf\351 \377\376 au lait.\r\nThe cat sat on the mat.\r\n' >bytes.txt
+run --only=figure --color=never bytes.txt
+check bytes-pass-through "output differs from input" cmp -s out bytes.txt
+printf 'No newline at the end.' >nonl.txt
+run --only=figure nonl.txt
+check newline-added "got '$(od -c out | head -2)'" same "$(cat out; echo x)" "No newline at the end.
+x"
+
+run --color=never "$SAMPLE"
+check color-never-no-escapes "ESC found" eval '[ $rc = 0 ] && ! grep -q "$(printf "\033")" out'
+"$A" "$SAMPLE" | cat >out
+check piped-default-no-escapes "ESC found in piped output" eval '! grep -q "$(printf "\033")" out'
+run --color=always "$SAMPLE" "$SAMPLE"
+check color-always-escapes "no SGR escapes" grep -q "$(printf '\033')\[1m==> $SAMPLE <==" out
+run --color=never plain.txt second.txt
+check several-files-headers "got '$(cat out)'" same "$(cat out)" "==> plain.txt <==
+The cat sat on the mat.
+==> second.txt <==
+The dog slept in the sun."
+
+run --sources plain.txt
+check sources-empty "got '$(cat out)'" same "$rc/$(cat out)" "0/plain.txt: 0 sources, 0 quotes"
+
+run --format=vimgrep "$SAMPLE"
+check vimgrep-line-format "a line is not FILE:LINE:COL: KIND: MESSAGE" \
+  eval '[ $rc = 0 ] && ! grep -Ev "^[^:]+:[0-9]+:[0-9]+: [a-z][a-z.-]*: ." out'
+
+run --list-rules
+check list-rules "status $rc or a line not 'ID KIND ORIGIN'" \
+  eval '[ $rc = 0 ] && ! grep -Ev "^[^ ]+ +[^ ]+ +[^ ]+( \(disabled\))?$" out'
+
+run --fail-on=no-such-kind "$SAMPLE"
+check fail-on-no-match "status $rc" same "$rc" 0
+
+# ---- pipes and signals ------------------------------------------------------
+
+yes 'He said “the bridge is not safe.” The council voted.' | head -c 4000000 >big.txt
+"$A" big.txt 2>err | head -1 >out
+rc=${PIPESTATUS[0]}
+check broken-pipe-quiet "status $rc, stderr '$(cat err)'" same "$rc/$(wc -c <err)/$(wc -l <out)" "0/0/1"
+"$A" --format=jsonl big.txt big.txt 2>err | head -c 10 >/dev/null
+rc=${PIPESTATUS[0]}
+check broken-pipe-jsonl "status $rc, stderr '$(cat err)'" same "$rc/$(wc -c <err)" "0/0"
+
+# Ctrl-C: annotate blocked on a FIFO gets SIGINT and dies of it at once.
+mkfifo fifo
+python3 - "$A" >out 2>&1 <<'EOF'
+import os, signal, subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "fifo"], stdout=subprocess.DEVNULL,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+holder = os.open("fifo", os.O_WRONLY)   # annotate is now reading
+time.sleep(0.2)
+p.send_signal(signal.SIGINT)
+try:
+    rc = p.wait(timeout=5)
+except subprocess.TimeoutExpired:
+    p.kill(); rc = "hang"
+os.close(holder)
+print(rc)
+EOF
+check sigint-exits "got '$(cat out)'" same "$(cat out)" "-2"
+
+# The pager: less -R in a real terminal (tmux) renders the colours, so the
+# screen shows text and no escape codes.
+if command -v tmux >/dev/null && command -v less >/dev/null; then
+  sock=$T/tmux.sock
+  tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 40 \
+    "LESS= LESSOPEN= '$A' --color=always '$SAMPLE' '$SAMPLE' | less -R; sleep 5"
+  screen=""
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    sleep 0.3
+    screen=$(tmux -S "$sock" capture-pane -p 2>/dev/null)
+    case $screen in *"Dunmore council votes"*) break ;; esac
+  done
+  raw=$(tmux -S "$sock" capture-pane -p -e 2>/dev/null)
+  tmux -S "$sock" kill-server 2>/dev/null
+  first=$(head -1 "$SAMPLE")
+  check less-renders-text "screen: $(echo "$screen" | head -3)" \
+    eval 'grep -qF "==> $SAMPLE <==" <<<"$screen" && grep -qF "$first" <<<"$screen" && ! grep -qE "ESC|\^\[|\[0;" <<<"$screen"'
+  check less-keeps-colour "no SGR on the screen" grep -q "$(printf '\033')\[1m" <<<"$raw"
+else
+  skip less-renders-text "tmux or less is not installed"
+fi
+
+# ---- on the sample article, once the core finds quotes ----------------------
+
+run --format=json "$SAMPLE"
+if json_check out 'len(v["quotes"]) > 0'; then
+  run --color=never "$SAMPLE"
+  check sample-bracket-quote "no bracketed Okafor quote" \
+    grep -qF '[“The bridge is not safe for lorries, and we will not wait for it to fail,”]{— Helen Okafor}' out
+  run --sources "$SAMPLE"
+  check sample-sources-okafor "no Helen Okafor row" grep -Eq '^ +[1-9][0-9]* +[1-9][0-9]* +Helen Okafor +person +yes' out
+  run --format=vimgrep "$SAMPLE"
+  check sample-vimgrep-quote "got '$(grep -m1 quote: out)'" \
+    grep -qF "$SAMPLE:5:1: quote: “The bridge is not safe for lorries, and we will not wait for it to fail,” — Helen Okafor (direct)" out
+else
+  skip sample-quotes "the library finds no quotes in the sample yet"
+fi
+
+[ $failures -eq 0 ]
