@@ -34,14 +34,78 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidd
 
 # The library: one file per stage (src/internal.h says which).
 LIB_SRC := src/doc.c src/lexicon.c src/markup.c src/segment.c src/quotes.c \
-  src/attribution.c src/rules.c src/markers.c src/json.c
+  src/attribution.c src/rules.c src/markers.c src/json.c src/annotate_html.c
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o) $(B)/obj/gen_lexicon.o
 LIB_LIBS := $(PCRE2_LIBS) $(TS_LIBS)
+
+# ---- tree-sitter grammars for Markdown and HTML (markup.c) ----------------
+# The published grammar packages, pinned to versions whose parser.c has
+# language ABI 14, inside the range Debian's runtime accepts (13..14).
+# `npm pack` fetches the tarballs into $(B)/grammars; they must match
+# src/grammars.sha256 before anything in them is compiled. Nothing of theirs
+# is committed. Their symbols stay hidden inside libnewsmark.
+NPM ?= npm
+.DEFAULT_GOAL := all
+TS_MARKDOWN_PKG := @tree-sitter-grammars/tree-sitter-markdown
+TS_MARKDOWN_VERSION := 0.3.2
+TS_HTML_PKG := tree-sitter-html
+TS_HTML_VERSION := 0.23.2
+GRAMMARS := $(B)/grammars
+MD_TGZ := $(GRAMMARS)/tree-sitter-grammars-tree-sitter-markdown-$(TS_MARKDOWN_VERSION).tgz
+HTML_TGZ := $(GRAMMARS)/tree-sitter-html-$(TS_HTML_VERSION).tgz
+MD_BLOCK_SRC := $(GRAMMARS)/markdown/tree-sitter-markdown/src
+MD_INLINE_SRC := $(GRAMMARS)/markdown/tree-sitter-markdown-inline/src
+HTML_SRC := $(GRAMMARS)/html/src
+GRAMMAR_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -DTREE_SITTER_HIDE_SYMBOLS -w $(TS_CFLAGS)
+GRAMMAR_OBJ := $(foreach g,md_block md_inline html,$(B)/obj/grammar/$(g)_parser.o $(B)/obj/grammar/$(g)_scanner.o)
+QUERIES := queries/markdown/newsmark-prose.scm queries/markdown_inline/newsmark-prose.scm \
+  queries/html/newsmark-prose.scm
+LIB_OBJ += $(GRAMMAR_OBJ) $(B)/obj/gen_queries.o $(B)/obj/gen_entities.o
+
+$(MD_TGZ):
+	@mkdir -p $(@D)
+	cd $(@D) && $(NPM) pack --silent $(TS_MARKDOWN_PKG)@$(TS_MARKDOWN_VERSION) >/dev/null
+$(HTML_TGZ):
+	@mkdir -p $(@D)
+	cd $(@D) && $(NPM) pack --silent $(TS_HTML_PKG)@$(TS_HTML_VERSION) >/dev/null
+
+# Verify, then unpack each package into its own folder. A mismatch removes
+# the tarballs so the next build fetches them again.
+$(GRAMMARS)/verified: $(MD_TGZ) $(HTML_TGZ) src/grammars.sha256
+	cd $(GRAMMARS) && sha256sum --check --strict --quiet $(CURDIR)/src/grammars.sha256 || \
+	  { rm -f $(MD_TGZ) $(HTML_TGZ); echo "grammar tarballs do not match src/grammars.sha256" >&2; exit 1; }
+	rm -rf $(GRAMMARS)/markdown $(GRAMMARS)/html && mkdir -p $(GRAMMARS)/markdown $(GRAMMARS)/html
+	tar -xzf $(MD_TGZ) -C $(GRAMMARS)/markdown --strip-components=1
+	tar -xzf $(HTML_TGZ) -C $(GRAMMARS)/html --strip-components=1
+	touch $@
+
+$(B)/obj/grammar/md_block_%.o: $(GRAMMARS)/verified
+	@mkdir -p $(@D)
+	$(CC) $(GRAMMAR_CFLAGS) -I$(MD_BLOCK_SRC) -c $(MD_BLOCK_SRC)/$*.c -o $@
+$(B)/obj/grammar/md_inline_%.o: $(GRAMMARS)/verified
+	@mkdir -p $(@D)
+	$(CC) $(GRAMMAR_CFLAGS) -I$(MD_INLINE_SRC) -c $(MD_INLINE_SRC)/$*.c -o $@
+$(B)/obj/grammar/html_%.o: $(GRAMMARS)/verified
+	@mkdir -p $(@D)
+	$(CC) $(GRAMMAR_CFLAGS) -I$(HTML_SRC) -c $(HTML_SRC)/$*.c -o $@
+
+# The prose queries, embedded as strings (each headed by its "@@ FILE" line).
+$(B)/gen/queries.c: $(QUERIES) src/embed.awk
+	@mkdir -p $(@D)
+	{ awk -v name=nm__query_markdown -f src/embed.awk queries/markdown/newsmark-prose.scm && \
+	  awk -v name=nm__query_markdown_inline -f src/embed.awk queries/markdown_inline/newsmark-prose.scm && \
+	  awk -v name=nm__query_html -f src/embed.awk queries/html/newsmark-prose.scm; } > $@.tmp && mv $@.tmp $@
+
+# The HTML character references (WHATWG's list, shipped in the Markdown
+# grammar package) as a sorted table for nm__html_entity.
+$(B)/gen/entities.c: $(GRAMMARS)/verified src/entities.awk
+	@mkdir -p $(@D)
+	LC_ALL=C sort $(GRAMMARS)/markdown/common/html_entities.json | awk -f src/entities.awk > $@.tmp && mv $@.tmp $@
 
 LEXICONS := $(sort $(wildcard src/lexicon/*.txt))
 
 .PHONY: all run test check setup install uninstall clean bench fuzz
-all: $(B)/libnewsmark.so $(B)/libnewsmark.a $(B)/annotate $(B)/newsmark.pc
+all: $(B)/libnewsmark.so $(B)/libnewsmark.a $(B)/annotate $(B)/newsmark.pc $(B)/lua/newsmark/core.so
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -62,8 +126,42 @@ $(B)/libnewsmark.so: $(LIB_OBJ)
 $(B)/libnewsmark.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/annotate: $(B)/obj/annotate.o $(B)/libnewsmark.a
+# annotate runs Lua rule files (--rules) in Lua 5.4 through annotate_lua.c.
+$(B)/annotate: $(B)/obj/annotate.o $(B)/obj/annotate_lua.o $(B)/obj/lua_newsmark.o \
+  $(B)/obj/gen_lua_modules.o $(B)/libnewsmark.a
 	$(CC) -o $@ $^ $(LDFLAGS) $(LIB_LIBS) $(LUA_LIBS) -lm
+
+# ---- Lua (issue 3) ---------------------------------------------------------
+# newsmark.core, the Lua 5.4 C module: the binding plus the library, linked
+# in statically with its symbols hidden, so the module needs no
+# libnewsmark.so at run time. annotate embeds the same binding and the
+# pure-Lua modules, so rule files mean the same in the filter and in Lua.
+LUA_HOST_OBJ := $(B)/obj/annotate_lua.o $(B)/obj/lua_newsmark.o $(B)/obj/gen_lua_modules.o
+LUA_EMBED := lua/newsmark/init.lua lua/newsmark/rules.lua
+$(B)/obj/annotate.o: ALL_CFLAGS += -DNM_ANNOTATE_LUA
+$(B)/obj/annotate.o $(LUA_HOST_OBJ): ALL_CFLAGS += $(LUA_CFLAGS)
+
+$(B)/gen/lua_modules.c: $(LUA_EMBED) src/embed_lua.awk
+	@mkdir -p $(@D)
+	awk -f src/embed_lua.awk $(LUA_EMBED) > $@.tmp && mv $@.tmp $@
+
+$(B)/lua/newsmark/core.so: $(B)/obj/lua_newsmark.o $(B)/libnewsmark.a
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $^ -Wl,--exclude-libs,ALL $(LDFLAGS) $(LIB_LIBS)
+
+.PHONY: install-lua uninstall-lua
+install: install-lua
+uninstall: uninstall-lua
+install-lua: $(B)/lua/newsmark/core.so
+	install -d $(DESTDIR)$(LUA_CMOD)/newsmark $(DESTDIR)$(LUA_LMOD)/newsmark/rules
+	install -m 755 $(B)/lua/newsmark/core.so $(DESTDIR)$(LUA_CMOD)/newsmark/core.so
+	install -m 644 $(wildcard lua/newsmark/*.lua) $(DESTDIR)$(LUA_LMOD)/newsmark/
+	install -m 644 $(wildcard lua/newsmark/rules/*.lua) $(DESTDIR)$(LUA_LMOD)/newsmark/rules/
+uninstall-lua:
+	rm -f $(DESTDIR)$(LUA_CMOD)/newsmark/core.so
+	rm -f $(addprefix $(DESTDIR)$(LUA_LMOD)/newsmark/,$(notdir $(wildcard lua/newsmark/*.lua)))
+	rm -f $(addprefix $(DESTDIR)$(LUA_LMOD)/newsmark/rules/,$(notdir $(wildcard lua/newsmark/rules/*.lua)))
+	-rmdir $(DESTDIR)$(LUA_LMOD)/newsmark/rules $(DESTDIR)$(LUA_LMOD)/newsmark $(DESTDIR)$(LUA_CMOD)/newsmark 2>/dev/null
 
 $(B)/newsmark.pc: newsmark.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
