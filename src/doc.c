@@ -225,6 +225,12 @@ nm_engine *nm_engine_new(char *err, size_t errlen) {
     nm_engine_delete(e);
     return NULL;
   }
+  nm_status markup_status;
+  e->markup = nm__markup_new(&markup_status, err, errlen);
+  if (!e->markup) {
+    nm_engine_delete(e);
+    return NULL;
+  }
   if (nm__rules_builtin(e, err, errlen) != NM_OK) {
     nm_engine_delete(e);
     return NULL;
@@ -236,6 +242,7 @@ void nm_engine_delete(nm_engine *self) {
   if (!self) return;
   nm__rules_free(self);
   nm__lexicon_delete(self->lexicon);
+  nm__markup_delete(self->markup);
   nm__vec_free(&self->rules);
   nm__vec_free(&self->only_kinds);
   nm__arena_free(&self->arena);

@@ -3,7 +3,7 @@
 # which file (and so which class) the entries that follow came from.
 #   awk -v name=SYMBOL -f src/embed.awk FILE...
 function esc(s) {
-  gsub(/\\/, "\\\\", s)
+  gsub(/\\/, "&&", s)  # "&&": the match twice; mawk mangles "\\\\"
   gsub(/"/, "\\\"", s)
   gsub(/\t/, "\\t", s)
   return s

@@ -1,9 +1,626 @@
-/* markup.c: which bytes of Markdown and HTML input are prose. (Placeholder
-   until the tree-sitter stage lands: plain text only.) */
+/*
+ * markup.c: which bytes of Markdown and HTML input are prose.
+ *
+ * The tree-sitter grammars parse the input; the queries in queries/<lang>/
+ * newsmark-prose.scm (embedded at build time) say which nodes are prose,
+ * which are markup to skip inside prose, and which end a paragraph. The
+ * result is doc->mask, one byte per input byte (internal.h: nm__mask), read
+ * by the segment stage. The text itself is never rewritten, so every offset
+ * still points into the original file.
+ *
+ * One pass: parse, run the query once over the tree, paint the captured
+ * ranges, then sweep the bytes once. Paint is "the stronger class wins"
+ * (break > skip > prose), so the order in which captures arrive does not
+ * matter and leaf captures cost their length once. Captures that cover whole
+ * elements (hide, mute, heading, boiler) nest freely; they become +1/-1
+ * events counted in the sweep, so deep nesting stays linear.
+ */
 #include "internal.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <tree_sitter/api.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The grammars (compiled from the npm packages, see the Makefile). */
+const TSLanguage *tree_sitter_markdown(void);
+const TSLanguage *tree_sitter_markdown_inline(void);
+const TSLanguage *tree_sitter_html(void);
+
+/* Generated: the queries (embed.awk) and the entity table (entities.awk). */
+extern const char nm__query_markdown[];
+extern const size_t nm__query_markdown_len;
+extern const char nm__query_markdown_inline[];
+extern const size_t nm__query_markdown_inline_len;
+extern const char nm__query_html[];
+extern const size_t nm__query_html_len;
+extern const char *const nm__entity_names[];
+extern const uint32_t nm__entity_codes[];
+extern const size_t nm__entity_count;
+
+/* What a capture asks for, by its name in the query. */
+enum nm_markup__role {
+  NM_ROLE_NONE = 0, /* "_tag" and any capture newsmark does not read */
+  NM_ROLE_PROSE,
+  NM_ROLE_SKIP,
+  NM_ROLE_BREAK,
+  NM_ROLE_ESCAPE, /* skip the first byte (a backslash), the rest is prose */
+  NM_ROLE_HIDE,   /* container: nothing inside is prose */
+  NM_ROLE_MUTE,   /* container: prose inside is skipped */
+  NM_ROLE_HEADING,
+  NM_ROLE_BOILER
+};
+#define NM_MARKUP_CONTAINERS 4 /* hide, mute, heading, boiler */
+
+/* Paint values while scanning; 0 means no capture covered the byte. */
+enum { NM_PAINT_UNSET = 0, NM_PAINT_PROSE, NM_PAINT_SKIP, NM_PAINT_BREAK };
+
+enum nm_markup__pred_op { NM_PRED_ANY_OF, NM_PRED_EQ, NM_PRED_MATCH };
+
+typedef struct nm_markup__pred {
+  uint8_t op;
+  bool negate;
+  uint32_t capture;
+  const char **words; /* any-of / eq: strings owned by the TSQuery */
+  uint32_t *word_lens;
+  uint32_t nwords;
+  pcre2_code *re; /* match */
+} nm_markup__pred;
+
+typedef struct nm_markup__query {
+  const char *file; /* for messages */
+  TSQuery *query;
+  uint8_t *roles;      /* per capture id */
+  nm__vec preds;       /* nm_markup__pred, grouped by pattern */
+  uint32_t *pred_from; /* per pattern: first predicate, and one past the last */
+  uint32_t *pred_to;
+} nm_markup__query;
+
+struct nm__markup {
+  const TSLanguage *markdown, *markdown_inline, *html;
+  nm_markup__query q_markdown, q_markdown_inline, q_html;
+};
+
+/* ---- private: queries ---------------------------------------------------- */
+
+static const char *nm_markup__query_error_name(TSQueryError e) {
+  switch (e) {
+  case TSQueryErrorSyntax: return "syntax error";
+  case TSQueryErrorNodeType: return "unknown node type";
+  case TSQueryErrorField: return "unknown field";
+  case TSQueryErrorCapture: return "unknown capture";
+  case TSQueryErrorStructure: return "impossible pattern";
+  case TSQueryErrorLanguage: return "grammar ABI mismatch";
+  default: return "error";
+  }
+}
+
+static uint8_t nm_markup__role_of(const char *name, uint32_t len) {
+  static const struct { const char *name; uint8_t role; } roles[] = {
+      {"newsmark.prose", NM_ROLE_PROSE},     {"newsmark.skip", NM_ROLE_SKIP},
+      {"newsmark.break", NM_ROLE_BREAK},     {"newsmark.escape", NM_ROLE_ESCAPE},
+      {"newsmark.hide", NM_ROLE_HIDE},       {"newsmark.mute", NM_ROLE_MUTE},
+      {"newsmark.heading", NM_ROLE_HEADING}, {"newsmark.boiler", NM_ROLE_BOILER}};
+  for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+    if (strlen(roles[i].name) == len && !memcmp(roles[i].name, name, len)) return roles[i].role;
+  return NM_ROLE_NONE;
+}
+
+static void nm_markup__query_free(nm_markup__query *q) {
+  for (size_t i = 0; i < q->preds.count; i++) {
+    nm_markup__pred *p = &NM_AT(q->preds, nm_markup__pred, i);
+    free(p->words);
+    free(p->word_lens);
+    pcre2_code_free(p->re);
+  }
+  nm__vec_free(&q->preds);
+  free(q->roles);
+  free(q->pred_from);
+  free(q->pred_to);
+  if (q->query) ts_query_delete(q->query);
+  memset(q, 0, sizeof *q);
+}
+
+/* Read the predicates of one pattern (#any-of?, #eq?, #match? and their
+   #not- forms, the ones Neovim also knows). Anything else is an error, so a
+   query never silently means less than it says. */
+static nm_status nm_markup__query_predicates(nm_markup__query *q, uint32_t pattern, char *err,
+                                             size_t errlen) {
+  uint32_t nsteps;
+  const TSQueryPredicateStep *steps = ts_query_predicates_for_pattern(q->query, pattern, &nsteps);
+  q->pred_from[pattern] = q->pred_to[pattern] = (uint32_t)q->preds.count;
+  uint32_t i = 0;
+  while (i < nsteps) {
+    uint32_t end = i;
+    while (end < nsteps && steps[end].type != TSQueryPredicateStepTypeDone) end++;
+    uint32_t name_len;
+    const char *name = steps[i].type == TSQueryPredicateStepTypeString
+                           ? ts_query_string_value_for_id(q->query, steps[i].value_id, &name_len)
+                           : NULL;
+    if (!name) {
+      nm__errorf(err, errlen, "%s: pattern %u: a predicate must start with its name", q->file, pattern);
+      return NM_ERR_MARKUP;
+    }
+    bool negate = name_len > 4 && !memcmp(name, "not-", 4);
+    const char *op_name = negate ? name + 4 : name;
+    uint8_t op;
+    if (!strcmp(op_name, "any-of?")) op = NM_PRED_ANY_OF;
+    else if (!strcmp(op_name, "eq?")) op = NM_PRED_EQ;
+    else if (!strcmp(op_name, "match?")) op = NM_PRED_MATCH;
+    else {
+      nm__errorf(err, errlen, "%s: pattern %u: unknown predicate #%s", q->file, pattern, name);
+      return NM_ERR_MARKUP;
+    }
+    uint32_t nargs = end - i - 1;
+    if (nargs < 2 || steps[i + 1].type != TSQueryPredicateStepTypeCapture ||
+        (op != NM_PRED_ANY_OF && nargs != 2)) {
+      nm__errorf(err, errlen, "%s: pattern %u: #%s takes a capture and %s", q->file, pattern, name,
+                 op == NM_PRED_ANY_OF ? "strings" : "one string");
+      return NM_ERR_MARKUP;
+    }
+    nm_markup__pred *p = nm__vec_push(&q->preds);
+    if (!p) return NM_ERR_NOMEM;
+    p->op = op;
+    p->negate = negate;
+    p->capture = steps[i + 1].value_id;
+    p->nwords = nargs - 1;
+    p->words = calloc(p->nwords, sizeof *p->words);
+    p->word_lens = calloc(p->nwords, sizeof *p->word_lens);
+    if (!p->words || !p->word_lens) return NM_ERR_NOMEM;
+    for (uint32_t k = 0; k < p->nwords; k++) {
+      const TSQueryPredicateStep *s = &steps[i + 2 + k];
+      if (s->type != TSQueryPredicateStepTypeString) {
+        nm__errorf(err, errlen, "%s: pattern %u: #%s compares with strings only", q->file, pattern, name);
+        return NM_ERR_MARKUP;
+      }
+      p->words[k] = ts_query_string_value_for_id(q->query, s->value_id, &p->word_lens[k]);
+    }
+    if (op == NM_PRED_MATCH) {
+      /* Neovim's regex needs "\v" to read (a|b) the way PCRE2 does. */
+      const char *pat = p->words[0];
+      size_t pat_len = p->word_lens[0];
+      if (pat_len >= 2 && pat[0] == '\\' && pat[1] == 'v') pat += 2, pat_len -= 2;
+      int code;
+      PCRE2_SIZE at;
+      p->re = pcre2_compile((PCRE2_SPTR)pat, pat_len, PCRE2_UTF | PCRE2_NO_UTF_CHECK, &code, &at, NULL);
+      if (!p->re) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        nm__errorf(err, errlen, "%s: pattern %u: #%s: %s at offset %zu", q->file, pattern, name,
+                   (const char *)msg, (size_t)at);
+        return NM_ERR_MARKUP;
+      }
+    }
+    q->pred_to[pattern] = (uint32_t)q->preds.count;
+    i = end + 1;
+  }
+  return NM_OK;
+}
+
+static nm_status nm_markup__query_new(nm_markup__query *q, const TSLanguage *lang, const char *file,
+                                      const char *text, size_t len, char *err, size_t errlen) {
+  memset(q, 0, sizeof *q);
+  q->file = file;
+  nm__vec_init(&q->preds, sizeof(nm_markup__pred));
+  /* embed.awk heads the text with a line "@@ FILE"; the query starts after it. */
+  const char *nl = memchr(text, '\n', len);
+  size_t skip = nl ? (size_t)(nl - text) + 1 : 0;
+  uint32_t at;
+  TSQueryError e;
+  q->query = ts_query_new(lang, text + skip, (uint32_t)(len - skip), &at, &e);
+  if (!q->query) {
+    uint32_t line = 1, col = 1;
+    for (uint32_t i = 0; i < at && skip + i < len; i++) {
+      if (text[skip + i] == '\n') line++, col = 1;
+      else col++;
+    }
+    nm__errorf(err, errlen, "%s:%u:%u: %s", file, line, col, nm_markup__query_error_name(e));
+    return e == TSQueryErrorLanguage ? NM_ERR_ABI : NM_ERR_MARKUP;
+  }
+  uint32_t ncap = ts_query_capture_count(q->query);
+  uint32_t npat = ts_query_pattern_count(q->query);
+  q->roles = calloc(ncap ? ncap : 1, 1);
+  q->pred_from = calloc(npat ? npat : 1, sizeof *q->pred_from);
+  q->pred_to = calloc(npat ? npat : 1, sizeof *q->pred_to);
+  if (!q->roles || !q->pred_from || !q->pred_to) return NM_ERR_NOMEM;
+  for (uint32_t c = 0; c < ncap; c++) {
+    uint32_t n;
+    const char *name = ts_query_capture_name_for_id(q->query, c, &n);
+    q->roles[c] = nm_markup__role_of(name, n);
+  }
+  for (uint32_t p = 0; p < npat; p++) {
+    nm_status st = nm_markup__query_predicates(q, p, err, errlen);
+    if (st != NM_OK) return st;
+  }
+  return NM_OK;
+}
+
+static nm_status nm_markup__check_abi(const TSLanguage *lang, const char *name, char *err, size_t errlen) {
+  uint32_t v = ts_language_version(lang);
+  if (v < TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION || v > TREE_SITTER_LANGUAGE_VERSION) {
+    nm__errorf(err, errlen,
+               "the %s grammar has language ABI %u; this tree-sitter runtime reads ABI %u to %u "
+               "(pin a grammar version built for it)",
+               name, v, (unsigned)TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
+               (unsigned)TREE_SITTER_LANGUAGE_VERSION);
+    return NM_ERR_ABI;
+  }
+  return NM_OK;
+}
+
+/* ---- private: the scan ---------------------------------------------------- */
+
+typedef struct nm_markup__event {
+  uint32_t pos;
+  uint8_t kind;  /* role - NM_ROLE_HIDE */
+  int8_t delta;  /* +1 at the start, -1 at the end */
+} nm_markup__event;
+
+typedef struct nm_markup__scan {
+  nm_doc *doc;
+  uint8_t *paint;
+  nm__vec events;       /* nm_markup__event */
+  nm__vec inlines;      /* TSNode: Markdown prose to parse with the inline grammar */
+  pcre2_match_data *md; /* for #match? */
+} nm_markup__scan;
+
+static bool nm_markup__is_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* ASCII case-insensitive equality: HTML tag and attribute names ignore case. */
+static bool nm_markup__same(const char *a, size_t an, const char *b, size_t bn) {
+  if (an != bn) return false;
+  for (size_t i = 0; i < an; i++) {
+    unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+    if (x >= 'A' && x <= 'Z') x += 32;
+    if (y >= 'A' && y <= 'Z') y += 32;
+    if (x != y) return false;
+  }
+  return true;
+}
+
+static bool nm_markup__pred_holds(const nm_markup__scan *s, const nm_markup__pred *p,
+                                  const TSQueryMatch *m) {
+  const TSNode *node = NULL;
+  for (uint16_t i = 0; i < m->capture_count; i++)
+    if (m->captures[i].index == p->capture) node = &m->captures[i].node;
+  bool holds = false;
+  if (node) {
+    const char *text = s->doc->text + ts_node_start_byte(*node);
+    size_t n = ts_node_end_byte(*node) - ts_node_start_byte(*node);
+    if (p->op == NM_PRED_MATCH) {
+      holds = pcre2_match(p->re, (PCRE2_SPTR)text, n, 0, PCRE2_NO_UTF_CHECK, s->md, NULL) >= 0;
+    } else {
+      for (uint32_t k = 0; k < p->nwords && !holds; k++)
+        holds = nm_markup__same(text, n, p->words[k], p->word_lens[k]);
+    }
+  }
+  return holds != p->negate;
+}
+
+static void nm_markup__paint(nm_markup__scan *s, uint32_t start, uint32_t end, uint8_t value) {
+  uint8_t *paint = s->paint;
+  for (uint32_t i = start; i < end; i++)
+    if (paint[i] < value) paint[i] = value;
+}
+
+/* Run one query over one tree and record what its captures ask for. */
+static nm_status nm_markup__run_query(nm_markup__scan *s, const nm_markup__query *q, TSNode root,
+                                      TSQueryCursor *cursor, bool collect_inlines) {
+  ts_query_cursor_exec(cursor, q->query, root);
+  TSQueryMatch m;
+  while (ts_query_cursor_next_match(cursor, &m)) {
+    bool ok = true;
+    for (uint32_t i = q->pred_from[m.pattern_index]; ok && i < q->pred_to[m.pattern_index]; i++)
+      ok = nm_markup__pred_holds(s, &NM_AT(q->preds, nm_markup__pred, i), &m);
+    if (!ok) continue;
+    for (uint16_t i = 0; i < m.capture_count; i++) {
+      uint8_t role = q->roles[m.captures[i].index];
+      TSNode node = m.captures[i].node;
+      uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+      if (end > s->doc->len) end = s->doc->len;
+      if (start >= end) continue;
+      switch (role) {
+      case NM_ROLE_PROSE:
+        nm_markup__paint(s, start, end, NM_PAINT_PROSE);
+        if (collect_inlines) {
+          TSNode *slot = nm__vec_push(&s->inlines);
+          if (!slot) return NM_ERR_NOMEM;
+          *slot = node;
+        }
+        break;
+      case NM_ROLE_SKIP: nm_markup__paint(s, start, end, NM_PAINT_SKIP); break;
+      case NM_ROLE_BREAK: nm_markup__paint(s, start, end, NM_PAINT_BREAK); break;
+      case NM_ROLE_ESCAPE:
+        nm_markup__paint(s, start, start + 1, NM_PAINT_SKIP);
+        nm_markup__paint(s, start + 1, end, NM_PAINT_PROSE);
+        break;
+      case NM_ROLE_HIDE:
+      case NM_ROLE_MUTE:
+      case NM_ROLE_HEADING:
+      case NM_ROLE_BOILER: {
+        if (!nm__vec_reserve(&s->events, s->events.count + 2)) return NM_ERR_NOMEM;
+        nm_markup__event *ev = (nm_markup__event *)s->events.items + s->events.count;
+        ev[0] = (nm_markup__event){start, (uint8_t)(role - NM_ROLE_HIDE), 1};
+        ev[1] = (nm_markup__event){end, (uint8_t)(role - NM_ROLE_HIDE), -1};
+        s->events.count += 2;
+        break;
+      }
+      default: break;
+      }
+    }
+  }
+  return NM_OK;
+}
+
+/* Only these bytes start inline markup the inline query captures; prose
+   without any of them needs no inline parse (most news paragraphs). */
+static bool nm_markup__may_hold_markup(const char *text, uint32_t start, uint32_t end) {
+  for (uint32_t i = start; i < end; i++) {
+    switch (text[i]) {
+    case '*': case '_': case '`': case '[': case ']': case '<': case '!':
+    case '&': case '\\': case '~': case '$':
+      return true;
+    default: break;
+    }
+  }
+  return false;
+}
+
+/* Markdown: each inline node of the block tree is parsed on its own with the
+   inline grammar, over its range minus the block continuations ("> ") inside
+   it, as Neovim's injections do. */
+static nm_status nm_markup__markdown_inlines(nm_markup__scan *s, const nm__markup *mk, TSParser *parser,
+                                             TSQueryCursor *cursor, char *err, size_t errlen) {
+  if (!ts_parser_set_language(parser, mk->markdown_inline)) {
+    nm__errorf(err, errlen, "the markdown_inline grammar does not fit this tree-sitter runtime");
+    return NM_ERR_ABI;
+  }
+  nm__vec ranges;
+  nm__vec_init(&ranges, sizeof(TSRange));
+  nm_status st = NM_OK;
+  for (size_t k = 0; k < s->inlines.count && st == NM_OK; k++) {
+    TSNode node = NM_AT(s->inlines, TSNode, k);
+    uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+    if (!nm_markup__may_hold_markup(s->doc->text, start, end)) continue;
+    ranges.count = 0;
+    TSPoint at_point = ts_node_start_point(node);
+    uint32_t at = start;
+    uint32_t nchild = ts_node_named_child_count(node);
+    for (uint32_t c = 0; c <= nchild; c++) {
+      TSNode child = c < nchild ? ts_node_named_child(node, c) : node;
+      bool last = c == nchild;
+      if (!last && strcmp(ts_node_type(child), "block_continuation") != 0) continue;
+      uint32_t cut = last ? end : ts_node_start_byte(child);
+      TSPoint cut_point = last ? ts_node_end_point(node) : ts_node_start_point(child);
+      if (cut > at) {
+        TSRange *r = nm__vec_push(&ranges);
+        if (!r) { st = NM_ERR_NOMEM; break; }
+        *r = (TSRange){at_point, cut_point, at, cut};
+      }
+      if (!last) {
+        at = ts_node_end_byte(child);
+        at_point = ts_node_end_point(child);
+      }
+    }
+    if (st != NM_OK || ranges.count == 0) continue;
+    if (!ts_parser_set_included_ranges(parser, ranges.items, (uint32_t)ranges.count)) continue;
+    TSTree *tree = ts_parser_parse_string(parser, NULL, s->doc->text, s->doc->len);
+    if (!tree) {
+      nm__errorf(err, errlen, "the Markdown inline parser stopped at byte %u", start);
+      st = NM_ERR_MARKUP;
+      break;
+    }
+    st = nm_markup__run_query(s, &mk->q_markdown_inline, ts_tree_root_node(tree), cursor, false);
+    ts_tree_delete(tree);
+  }
+  nm__vec_free(&ranges);
+  return st;
+}
+
+static int nm_markup__event_cmp(const void *a, const void *b) {
+  const nm_markup__event *x = a, *y = b;
+  return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Turn paint and container events into the mask the segment stage reads. */
+static void nm_markup__sweep(nm_markup__scan *s) {
+  nm_doc *doc = s->doc;
+  bool html = doc->input == NM_INPUT_HTML;
+  nm_markup__event *ev = s->events.items;
+  size_t nev = s->events.count, e = 0;
+  if (nev > 1) qsort(ev, nev, sizeof *ev, nm_markup__event_cmp);
+  int32_t depth[NM_MARKUP_CONTAINERS] = {0};
+  uint8_t *mask = doc->mask; /* the paint buffer, rewritten in place */
+  uint8_t prev = NM_PAINT_BREAK;
+  for (uint32_t i = 0; i < doc->len; i++) {
+    while (e < nev && ev[e].pos <= i) {
+      depth[ev[e].kind] += ev[e].delta;
+      e++;
+    }
+    uint8_t v = mask[i];
+    /* Whitespace between HTML nodes belongs with what precedes it: a space
+       after </em> is prose, a newline after </p> is part of the break. */
+    if (v == NM_PAINT_UNSET)
+      v = html && nm_markup__is_space((unsigned char)doc->text[i])
+              ? (prev == NM_PAINT_BREAK ? NM_PAINT_BREAK : NM_PAINT_PROSE)
+              : NM_PAINT_BREAK;
+    prev = v;
+    if (depth[NM_ROLE_HIDE - NM_ROLE_HIDE] > 0) v = NM_PAINT_BREAK;
+    else if (depth[NM_ROLE_MUTE - NM_ROLE_HIDE] > 0 && v == NM_PAINT_PROSE) v = NM_PAINT_SKIP;
+    uint8_t out = v == NM_PAINT_PROSE ? NM_MASK_PROSE : v == NM_PAINT_SKIP ? NM_MASK_SKIP : NM_MASK_BREAK;
+    if (out == NM_MASK_PROSE) {
+      if (depth[NM_ROLE_HEADING - NM_ROLE_HIDE] > 0) out |= NM_MASK_HEADING;
+      if (depth[NM_ROLE_BOILER - NM_ROLE_HIDE] > 0) out |= NM_MASK_BOILER;
+    }
+    mask[i] = out;
+  }
+}
+
+/* ---- internal API ------------------------------------------------------- */
+
+nm__markup *nm__markup_new(nm_status *status, char *err, size_t errlen) {
+  nm__markup *mk = calloc(1, sizeof *mk);
+  if (!mk) {
+    *status = NM_ERR_NOMEM;
+    nm__errorf(err, errlen, "out of memory");
+    return NULL;
+  }
+  mk->markdown = tree_sitter_markdown();
+  mk->markdown_inline = tree_sitter_markdown_inline();
+  mk->html = tree_sitter_html();
+  nm_status st = nm_markup__check_abi(mk->markdown, "markdown", err, errlen);
+  if (st == NM_OK) st = nm_markup__check_abi(mk->markdown_inline, "markdown_inline", err, errlen);
+  if (st == NM_OK) st = nm_markup__check_abi(mk->html, "html", err, errlen);
+  if (st == NM_OK)
+    st = nm_markup__query_new(&mk->q_markdown, mk->markdown, "queries/markdown/newsmark-prose.scm",
+                              nm__query_markdown, nm__query_markdown_len, err, errlen);
+  if (st == NM_OK)
+    st = nm_markup__query_new(&mk->q_markdown_inline, mk->markdown_inline,
+                              "queries/markdown_inline/newsmark-prose.scm", nm__query_markdown_inline,
+                              nm__query_markdown_inline_len, err, errlen);
+  if (st == NM_OK)
+    st = nm_markup__query_new(&mk->q_html, mk->html, "queries/html/newsmark-prose.scm", nm__query_html,
+                              nm__query_html_len, err, errlen);
+  if (st != NM_OK) {
+    if (st == NM_ERR_NOMEM) nm__errorf(err, errlen, "out of memory while compiling the prose queries");
+    nm__markup_delete(mk);
+    *status = st;
+    return NULL;
+  }
+  *status = NM_OK;
+  return mk;
+}
+
+void nm__markup_delete(nm__markup *mk) {
+  if (!mk) return;
+  nm_markup__query_free(&mk->q_markdown);
+  nm_markup__query_free(&mk->q_markdown_inline);
+  nm_markup__query_free(&mk->q_html);
+  free(mk);
+}
 
 nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen) {
   if (doc->input == NM_INPUT_PLAIN) return NM_OK;
-  nm__errorf(err, errlen, "%s input is not supported yet", doc->input == NM_INPUT_HTML ? "HTML" : "Markdown");
-  return NM_ERR_MARKUP;
+  const nm__markup *mk = doc->engine->markup;
+  if (!mk) {
+    nm__errorf(err, errlen, "this engine has no Markdown/HTML grammars");
+    return NM_ERR_MARKUP;
+  }
+  bool html = doc->input == NM_INPUT_HTML;
+  doc->mask = calloc(doc->len ? doc->len : 1, 1);
+  nm_markup__scan s = {doc, doc->mask, {0}, {0}, NULL};
+  nm__vec_init(&s.events, sizeof(nm_markup__event));
+  nm__vec_init(&s.inlines, sizeof(TSNode));
+  TSParser *parser = ts_parser_new();
+  TSQueryCursor *cursor = ts_query_cursor_new();
+  s.md = pcre2_match_data_create(1, NULL);
+  TSTree *tree = NULL;
+  nm_status st = NM_OK;
+  if (!doc->mask || !parser || !cursor || !s.md) {
+    st = NM_ERR_NOMEM;
+  } else if (!ts_parser_set_language(parser, html ? mk->html : mk->markdown)) {
+    nm__errorf(err, errlen, "the %s grammar does not fit this tree-sitter runtime", html ? "html" : "markdown");
+    st = NM_ERR_ABI;
+  } else if (!(tree = ts_parser_parse_string(parser, NULL, doc->text, doc->len))) {
+    nm__errorf(err, errlen, "the %s parser gave up on this input", html ? "HTML" : "Markdown");
+    st = NM_ERR_MARKUP;
+  } else {
+    st = nm_markup__run_query(&s, html ? &mk->q_html : &mk->q_markdown, ts_tree_root_node(tree), cursor, !html);
+    if (st == NM_OK && !html) st = nm_markup__markdown_inlines(&s, mk, parser, cursor, err, errlen);
+    if (st == NM_OK) nm_markup__sweep(&s);
+  }
+  if (tree) ts_tree_delete(tree);
+  if (cursor) ts_query_cursor_delete(cursor);
+  if (parser) ts_parser_delete(parser);
+  pcre2_match_data_free(s.md);
+  nm__vec_free(&s.events);
+  nm__vec_free(&s.inlines);
+  if (st != NM_OK) {
+    free(doc->mask);
+    doc->mask = NULL;
+  }
+  return st;
+}
+
+/* ---- HTML character references ------------------------------------------ */
+
+/* Compare a name of n bytes with a NUL-terminated table name, like strcmp. */
+static int nm_markup__name_cmp(const char *key, size_t n, const char *name) {
+  size_t i = 0;
+  for (; i < n && name[i]; i++)
+    if (key[i] != name[i]) return (unsigned char)key[i] < (unsigned char)name[i] ? -1 : 1;
+  if (i < n) return 1;
+  return name[i] ? -1 : 0;
+}
+
+static uint32_t nm_markup__entity_find(const char *key, size_t n) {
+  size_t lo = 0, hi = nm__entity_count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = nm_markup__name_cmp(key, n, nm__entity_names[mid]);
+    if (c == 0) return nm__entity_codes[mid];
+    if (c < 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return 0;
+}
+
+/* HTML maps numeric references 0x80..0x9F as windows-1252 (&#147; is “). */
+static const uint16_t nm_markup__cp1252[32] = {
+    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+
+static bool nm_markup__is_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+uint32_t nm__html_entity(const char *s, size_t n, uint32_t *len) {
+  if (n < 3 || s[0] != '&') return 0;
+  if (s[1] == '#') {
+    bool hex = s[2] == 'x' || s[2] == 'X';
+    size_t i = hex ? 3 : 2, digits = 0;
+    uint32_t cp = 0;
+    bool big = false;
+    for (; i < n; i++, digits++) {
+      unsigned char c = (unsigned char)s[i];
+      uint32_t d;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      else break;
+      if (!big) cp = cp * (hex ? 16 : 10) + d;
+      if (cp > 0x10FFFF) big = true;
+    }
+    if (digits == 0) return 0;
+    if (i < n && s[i] == ';') i++;
+    *len = (uint32_t)i;
+    if (big || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0xFFFD;
+    if (cp >= 0x80 && cp <= 0x9F) return nm_markup__cp1252[cp - 0x80];
+    return cp;
+  }
+  /* Named: the longest name with ';' first, else the longest legacy name
+     without one (&amp, &copy), as browsers read text. */
+  size_t run = 0;
+  while (1 + run < n && run < 40 && nm_markup__is_alnum((unsigned char)s[1 + run])) run++;
+  if (run == 0) return 0;
+  if (1 + run < n && s[1 + run] == ';') {
+    uint32_t cp = nm_markup__entity_find(s + 1, run + 1);
+    if (cp) {
+      *len = (uint32_t)(run + 2);
+      return cp;
+    }
+  }
+  for (size_t k = run < 8 ? run : 8; k >= 2; k--) {
+    uint32_t cp = nm_markup__entity_find(s + 1, k);
+    if (cp) {
+      *len = (uint32_t)(k + 1);
+      return cp;
+    }
+  }
+  return 0;
 }
