@@ -97,7 +97,7 @@ static const char *const nm_attr__aux[] = {
     "flatly", "angrily", "bluntly", "firmly", "strongly", "explicitly", "specifically", "openly", "frequently",
     "yesterday", "today", "tonight", "has", "never", "not", "always", "clearly", "directly", "simply",
     "herself", "himself", "themselves", "itself", "personally", "jokingly", "loudly", "quietly", "sharply",
-    "told", NULL};
+    NULL};
 static const char *const nm_attr__time_words[] = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "month", "year",
     "night", "morning", "afternoon", "evening", "weekend", "today", "yesterday", "tonight", "day", NULL};
@@ -110,6 +110,9 @@ static const char *const nm_attr__object_cues[] = {
     "told", "tell", "tells", "telling", "warned", "warn", "warns", "warning", "urged", "urge", "urges",
     "asked", "ask", "asks", "informed", "assured", "reminded", "accused", "accuse", "accuses", "accusing",
     "promised", "assure", "assures", "briefed", NULL};
+/* Cues that, before "to", say how something went on rather than what was said. */
+static const char *const nm_attr__aspect_cues[] = {"continue", "continued", "continues", "continuing", "went",
+                                                   "go", "goes", NULL};
 static const char *const nm_attr__speech_nouns_after[] = {"in", "during", NULL};
 
 static bool nm_attr__capword(const nm_attr__ctx *c, uint32_t i) {
@@ -171,8 +174,9 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
     }
     if (nm_attr__capword(c, u) || nm_attr__lex_noun(c, u) ||
         (nm_attr__word(c, u) && (c->t[u].flags & NM_TF_CAP) && (c->t[u].lex & NM_LEX_COUNTRY))) {
-      if (tentative == 0) firm = u;
-      start = u;
+      /* a name or noun confirms the modifiers between it and the head */
+      start = firm = u;
+      tentative = 0;
       k = u;
       continue;
     }
@@ -194,10 +198,7 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
     }
     break;
   }
-  if (tentative && start != firm) start = firm;
-  if (tentative && k < start && start == firm) {
-    /* the scan walked over modifiers and ended without a determiner */
-  }
+  if (tentative) start = firm; /* modifiers with nothing to confirm them */
   /* A bare lowercase head with no determiner is not a speaker ("reports said"),
      except plural groups and anonymous heads ("officials said"). */
   if (start == head && !(c->t[head].flags & NM_TF_CAP) &&
@@ -289,6 +290,14 @@ static uint32_t nm_attr__skip_aux_left(const nm_attr__ctx *c, uint32_t i, uint32
   return i;
 }
 
+/* A cue in -ing form ("saying", "adding"). */
+static bool nm_attr__participle(const nm_attr__ctx *c, uint32_t i) {
+  const nm__token *t = &c->t[i];
+  const char *w = c->doc->text + t->start;
+  uint32_t n = t->end - t->start;
+  return (t->lex & NM_LEX_CUE) && n > 4 && w[n - 1] == 'g' && w[n - 2] == 'n' && w[n - 3] == 'i';
+}
+
 /* Content to the right of a cue, from `from` to the sentence end or to a
    following attribution (", saying", ", according to"). */
 static nm_attr__span nm_attr__content_right(const nm_attr__ctx *c, uint32_t from, uint32_t hi) {
@@ -303,12 +312,18 @@ static nm_attr__span nm_attr__content_right(const nm_attr__ctx *c, uint32_t from
       k++;
       continue;
     }
-    if (nm_attr__is_any(c, k, nm_attr__time_lead) && k + 1 < hi && nm_attr__is_any(c, k + 1, nm_attr__time_words)) {
-      k += 2;
-      continue;
+    if (nm_attr__is_any(c, k, nm_attr__time_lead) || nm_attr__is(c, k, "since")) {
+      uint32_t j = k + 1;
+      while (j < hi && j < k + 3 && nm_attr__is_any(c, j, nm_attr__time_lead)) j++;
+      if (j < hi && nm_attr__is_any(c, j, nm_attr__time_words)) {
+        k = j + 1;
+        continue;
+      }
     }
     break;
   }
+  /* "X said, adding, “...”": the content belongs to the participle's frame */
+  if (k > from && k < hi && nm_attr__punct(c, k - 1) == ',' && nm_attr__participle(c, k)) return nm_attr__none;
   uint32_t end = k;
   for (uint32_t j = k; j < hi; j++) {
     char p = nm_attr__punct(c, j);
@@ -359,6 +374,14 @@ static bool nm_attr__span_has_quote(const nm_attr__ctx *c, nm_attr__span sp) {
    after a leading adverbial phrase that ends in a comma. */
 static uint32_t nm_attr__clause_start(const nm_attr__ctx *c, const nm__sent *s) {
   uint32_t k = s->first_tok;
+  /* a label line: "ALSO READ: ...", "UPDATE: ..." */
+  for (uint32_t j = k + 1; j < s->end_tok && j < k + 4; j++) {
+    if (!nm_attr__word(c, j - 1)) break;
+    if (nm_attr__punct(c, j) == ':' && j + 1 < s->end_tok && !nm_attr__opens_quote(c, j + 1)) {
+      k = j + 1;
+      break;
+    }
+  }
   const nm__token *t = &c->t[k];
   bool adverbial = nm_attr__word(c, k) && ((t->lex & NM_LEX_NOT_NAME) || !(t->flags & NM_TF_CAP));
   if (nm_attr__is(c, k, "the") || nm_attr__is(c, k, "a") || nm_attr__is(c, k, "an")) adverbial = false;
@@ -397,20 +420,29 @@ static nm_attr__span nm_attr__subject(const nm_attr__ctx *c, const nm__sent *s) 
   return r;
 }
 
-/* Whether a frame's speaker ends with a comma-delimited apposition:
-   "Linda Thomas-Greenfield, the US ambassador to the UN, also said". */
-static nm_attr__span nm_attr__apposition(const nm_attr__ctx *c, nm_attr__span np, uint32_t lo) {
-  if (np.first == NM_NONE || np.first < lo + 2) return np;
-  if (nm_attr__punct(c, np.first - 1) != ',') return np;
-  /* the name before the comma, itself at a clause start */
-  uint32_t h = np.first - 2;
-  if (!nm_attr__capword(c, h)) return np;
-  nm_attr__span name = nm_attr__np_left(c, h, lo);
-  if (name.first == NM_NONE || nm_attr__pronoun(c, name.first)) return np;
-  if (name.first > lo && nm_attr__punct(c, name.first - 1) != ',' &&
-      !(c->t[name.first].flags & NM_TF_SENT_START) && name.first != nm_attr__clause_start(c, &NM_AT(c->doc->sents, nm__sent, c->t[name.first].sent)))
-    return np;
-  return (nm_attr__span){name.first, np.end};
+/*
+ * A subject with appositions, from the clause start to the comma before the
+ * verb: "Linda Thomas-Greenfield, the US ambassador to the UN, also said".
+ * Each comma-separated part must read as a noun phrase.
+ */
+static nm_attr__span nm_attr__appositions(const nm_attr__ctx *c, const nm__sent *s, uint32_t comma) {
+  uint32_t cs = nm_attr__clause_start(c, s);
+  if (cs + 2 > comma || comma - cs > 30) return nm_attr__none;
+  uint32_t seg = cs, parts = 0;
+  for (uint32_t k = cs; k <= comma; k++) {
+    if (k < comma && nm_attr__punct(c, k) != ',') {
+      if (nm_attr__in_quote(c, k) || (c->t[k].lex & NM_LEX_CUE) || !nm_attr__word(c, k)) return nm_attr__none;
+      continue;
+    }
+    if (k == seg) return nm_attr__none;
+    bool starts = nm_attr__is_any(c, seg, nm_attr__determiners) || nm_attr__capword(c, seg) ||
+                  nm_attr__lex_noun(c, seg) || c->t[seg].type == NM_TOK_NUMBER;
+    if (!starts || nm_attr__np_left(c, k - 1, seg).first == NM_NONE) return nm_attr__none;
+    parts++;
+    seg = k + 1;
+  }
+  if (parts < 2 || !nm_attr__capword(c, cs)) return nm_attr__none;
+  return (nm_attr__span){cs, comma};
 }
 
 static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
@@ -463,11 +495,24 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     }
 
     const nm__token *cue = &c->t[i];
-    bool participle = cue->end - cue->start > 4 && c->doc->text[cue->end - 1] == 'g' &&
-                      c->doc->text[cue->end - 2] == 'n' && c->doc->text[cue->end - 3] == 'i';
+    /* "US and Ukrainian claims": a plural noun after a nationality, not a verb */
+    if (n == 1 && i > lo && c->doc->text[cue->end - 1] == 's' && nm_attr__capword(c, i - 1)) {
+      const char *w = c->doc->text + c->t[i - 1].start;
+      uint32_t wl = c->t[i - 1].end - c->t[i - 1].start;
+      if (wl > 4 && (!memcmp(w + wl - 3, "ian", 3) || !memcmp(w + wl - 3, "ean", 3) || !memcmp(w + wl - 3, "can", 3) ||
+                     !memcmp(w + wl - 3, "ese", 3) || !memcmp(w + wl - 3, "ish", 3)))
+        continue;
+    }
+    bool participle = nm_attr__participle(c, i);
     uint32_t left = i > lo ? nm_attr__skip_aux_left(c, i - 1, lo) : NM_NONE;
-    /* passive: "he was asked" names the addressee, not the speaker */
-    if (left != NM_NONE && nm_attr__is_any(c, left, nm_attr__passive)) continue;
+    if (left != NM_NONE && nm_attr__is_any(c, left, nm_attr__passive)) {
+      /* passive: "he was asked" names the addressee, not the speaker */
+      if (!participle) continue;
+      /* progressive: "Seoul and Washington have been saying" */
+      while (left != NM_NONE && left > lo && (nm_attr__is_any(c, left, nm_attr__passive) || nm_attr__is_any(c, left, nm_attr__aux)))
+        left--;
+      participle = false;
+    }
     /* infinitive: "Choe went on to demand" */
     if (left != NM_NONE && nm_attr__is(c, left, "to") && left > lo) {
       uint32_t v = left - 1;
@@ -482,23 +527,18 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     /* "which he said", "what it called": the speaker is the pronoun */
     bool after_quote = left != NM_NONE && (c->t[left].type == NM_TOK_QUOTE ||
                                            (nm_attr__punct(c, left) == ',' && left > lo && nm_attr__in_quote(c, left - 1)));
-    if (np.first == NM_NONE && left != NM_NONE && nm_attr__punct(c, left) == ',' && !after_quote) {
-      /* an apposition between subject and verb */
-      uint32_t h = left > lo ? left - 1 : NM_NONE;
-      nm_attr__span appos = h != NM_NONE ? nm_attr__np_left(c, h, lo) : nm_attr__none;
-      if (appos.first != NM_NONE) {
-        nm_attr__span whole = nm_attr__apposition(c, appos, lo);
-        if (whole.first != appos.first) np = (nm_attr__span){whole.first, left};
-      }
-    }
+    if (np.first == NM_NONE && left != NM_NONE && nm_attr__punct(c, left) == ',' && !after_quote)
+      np = nm_attr__appositions(c, s, left); /* "NAME, TITLE, said" */
     if (np.first != NM_NONE && !participle) {
       f.speaker = np;
     } else if (participle && (left == NM_NONE || nm_attr__punct(c, left) == ',' || np.first == NM_NONE)) {
       /* ", saying ...": the subject of the clause, found when frames are resolved */
       f.participial = true;
-      if (c->frames.count) {
-        nm_attr__frame *prev = &NM_AT(c->frames, nm_attr__frame, c->frames.count - 1);
-        if (prev->sent == si) f.speaker = prev->speaker;
+      /* the main clause's speaker: the sentence's first frame before this cue */
+      for (size_t k = c->frames.count; k-- > 0;) {
+        const nm_attr__frame *prev = &NM_AT(c->frames, nm_attr__frame, k);
+        if (prev->sent != si) break;
+        if (!prev->participial && prev->cue.first < i) f.speaker = prev->speaker;
       }
       if (f.speaker.first == NM_NONE) f.speaker = nm_attr__subject(c, s);
       if (f.speaker.first == NM_NONE) continue;
@@ -544,6 +584,9 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
 
     /* content: to the right, or the clause before ", X said." */
     f.content = nm_attr__content_right(c, k, hi);
+    if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "to") &&
+        (nm_attr__is_any(c, i, nm_attr__aspect_cues)))
+      continue; /* "it continued to spread it", "went on to demand": not the speech itself */
     bool cue_at_end = f.content.first == NM_NONE;
     if (cue_at_end && f.speaker.first > lo && !f.participial) {
       uint32_t j = f.speaker.first - 1;
@@ -563,6 +606,15 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (f.speaker.first == NM_NONE) continue;
     if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
     if (f.inverted) i = f.speaker.end - 1;
+  }
+  /* A headline or teaser that quotes with no cue ("X’s Kim offers ‘full support’")
+     gives its quotes to the line's subject. */
+  uint32_t pflags = NM_AT(c->doc->paras, nm__para, s->para).flags;
+  bool framed = c->frames.count && NM_AT(c->frames, nm_attr__frame, c->frames.count - 1).sent == si;
+  if (!framed && (pflags & (NM_PF_HEADING | NM_PF_BOILERPLATE)) && nm_attr__span_has_quote(c, (nm_attr__span){lo, hi})) {
+    nm_attr__frame f = {nm_attr__none, nm_attr__subject(c, s), nm_attr__none, nm_attr__none, si, false, false, -1};
+    if (f.speaker.first != NM_NONE && !nm_attr__in_quote(c, f.speaker.first) && nm_attr__push_frame(c, f) != NM_OK)
+      return NM_ERR_NOMEM;
   }
   return NM_OK;
 }
@@ -598,6 +650,24 @@ static bool nm_attr__name_has_word(const char *name, const char *word, size_t n)
   return false;
 }
 
+/* Is `word` the head of a name or title: its last word before "of/for/to"? */
+static bool nm_attr__head_is(const char *name, const char *word, size_t n) {
+  const char *end = name + strlen(name);
+  static const char *const preps[] = {" of ", " for ", " to ", " at ", " with ", " from ", " in ", NULL};
+  for (const char *const *p = preps; *p; p++) {
+    const char *hit = strstr(name, *p);
+    if (hit && hit < end) end = hit;
+  }
+  const char *w = end;
+  while (w > name && w[-1] != ' ') w--;
+  if ((size_t)(end - w) != n) return false;
+  for (size_t k = 0; k < n; k++) {
+    char x = w[k] >= 'A' && w[k] <= 'Z' ? w[k] + 32 : w[k], y = word[k] >= 'A' && word[k] <= 'Z' ? word[k] + 32 : word[k];
+    if (x != y) return false;
+  }
+  return true;
+}
+
 /* Copy tokens [a, b) as written (one space between tokens that had space). */
 static char *nm_attr__text(nm_attr__ctx *c, uint32_t a, uint32_t b) {
   if (a >= b) return NULL;
@@ -608,13 +678,15 @@ typedef struct nm_attr__mention {
   uint32_t first, end;       /* the whole phrase */
   uint32_t name_first, name_end; /* the name inside it, or NM_NONE */
   uint32_t title_first, title_end;
+  uint32_t head; /* the head noun: the last word before any preposition */
   uint8_t type;
   bool anonymous, pronoun, definite;
 } nm_attr__mention;
 
 /* Split a speaker phrase into title and name, and guess its type. */
 static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr__span sp) {
-  nm_attr__mention m = {sp.first, sp.end, NM_NONE, NM_NONE, NM_NONE, NM_NONE, NM_ENTITY_UNKNOWN, false, false, false};
+  nm_attr__mention m = {sp.first, sp.end, NM_NONE, NM_NONE, NM_NONE, NM_NONE, sp.end - 1, NM_ENTITY_UNKNOWN,
+                        false, false, false};
   uint32_t a = sp.first, b = sp.end;
   /* an apposition: "NAME, TITLE," — the name is the part before the comma */
   for (uint32_t k = a; k < b; k++)
@@ -643,24 +715,39 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
     m.anonymous = !m.definite;
     a++;
   }
-  /* the name: the capitalised run after the last title word */
-  uint32_t last_title = NM_NONE;
-  for (uint32_t k = a; k < b; k++)
-    if (c->t[k].lex & (NM_LEX_TITLE | NM_LEX_ANON_HEAD)) last_title = k;
-  uint32_t ns = last_title == NM_NONE ? a : last_title + 1;
-  while (ns < b && !nm_attr__capword(c, ns)) ns++;
-  bool all_caps_run = ns < b;
-  for (uint32_t k = ns; k < b; k++)
-    if (!nm_attr__capword(c, k) && !((c->t[k].flags & NM_TF_CAP) && nm_attr__word(c, k))) all_caps_run = false;
+  /* The head part stands before any preposition: "a spokesman for the ministry". */
+  for (uint32_t k = a + 1; k < b; k++)
+    if (nm_attr__is_any(c, k, nm_attr__np_preps)) {
+      b = k;
+      break;
+    }
+  /* The name: capitalised words after the first title word that only names
+     follow ("Foreign Minister Choe Son Hui"); else the trailing capitalised run. */
+  uint32_t ns = NM_NONE;
+  for (uint32_t k = a; k + 1 < b && ns == NM_NONE; k++) {
+    if (!(c->t[k].lex & NM_LEX_TITLE)) continue;
+    bool names = true;
+    for (uint32_t j = k + 1; j < b; j++)
+      if (!(nm_attr__word(c, j) && (c->t[j].flags & NM_TF_CAP))) names = false;
+    if (names) ns = k + 1;
+  }
+  if (ns == NM_NONE && !(c->t[b - 1].lex & (NM_LEX_TITLE | NM_LEX_ANON_HEAD | NM_LEX_GROUP | NM_LEX_DOCUMENT))) {
+    ns = b;
+    while (ns > a && nm_attr__word(c, ns - 1) && (c->t[ns - 1].flags & NM_TF_CAP) &&
+           !nm_attr__is_any(c, ns - 1, nm_attr__determiners))
+      ns--;
+    if (ns == b) ns = NM_NONE;
+  }
   uint32_t head = b - 1;
-  if (all_caps_run && ns < b) {
+  m.head = head;
+  if (ns != NM_NONE) {
     m.name_first = ns;
     m.name_end = b;
     if (ns > a) {
       m.title_first = a;
       m.title_end = ns;
     }
-  } else if (last_title != NM_NONE && last_title == head) {
+  } else if (c->t[head].lex & NM_LEX_TITLE) {
     m.title_first = a;
     m.title_end = b;
   }
@@ -675,7 +762,6 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
   else if (m.name_first != NM_NONE && m.title_first != NM_NONE) m.type = NM_ENTITY_PERSON;
   else if (m.name_first != NM_NONE && m.name_end - m.name_first >= 2) m.type = NM_ENTITY_PERSON;
   else if (m.name_first != NM_NONE) m.type = NM_ENTITY_UNKNOWN;
-  if (m.name_first != NM_NONE && m.title_first == NM_NONE && (lex_head & NM_LEX_COUNTRY)) m.type = NM_ENTITY_COUNTRY;
   /* plural anonymous heads: "officials said", "sources familiar with" */
   if (m.name_first == NM_NONE && !m.definite && (lex_head & NM_LEX_ANON_HEAD)) m.anonymous = true;
   if (m.name_first != NM_NONE) m.anonymous = false;
@@ -711,6 +797,22 @@ static int32_t nm_attr__new_entity(nm_attr__ctx *c, const nm_attr__mention *m) {
   return (int32_t)(c->doc->entities.count - 1);
 }
 
+/* The nearest person's name before token i in its sentence, outside quotes:
+   two or more capitalised words, or one after a title. */
+static nm_attr__span nm_attr__person_before(const nm_attr__ctx *c, uint32_t i) {
+  const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, c->t[i].sent);
+  for (uint32_t k = i; k-- > s->first_tok;) {
+    if (nm_attr__in_quote(c, k) || !nm_attr__capword(c, k)) continue;
+    uint32_t a = k;
+    while (a > s->first_tok && nm_attr__capword(c, a - 1) && !nm_attr__in_quote(c, a - 1)) a--;
+    bool titled = a > s->first_tok && (c->t[a - 1].lex & NM_LEX_TITLE);
+    bool place = nm_attr__lex_run(c, a, k + 1, NM_LEX_COUNTRY) > 0 || (c->t[k].lex & (NM_LEX_ORG_HEAD | NM_LEX_COUNTRY));
+    if (!place && (titled || k - a >= 1)) return nm_attr__np_left(c, k, s->first_tok);
+    k = a;
+  }
+  return nm_attr__none;
+}
+
 /* The entity a mention refers to: an existing one it names again, or a new one. */
 static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
   nm_attr__mention m = nm_attr__analyse_mention(c, sp);
@@ -728,6 +830,18 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
       if (ante.first != NM_NONE && !nm_attr__pronoun(c, ante.first)) return nm_attr__resolve(c, ante, last_person, last_thing);
     }
     if (nm_attr__is(c, sp.first, "they")) person = false;
+    if (person && !nm_attr__is(c, sp.first, "i")) {
+      /* the nearest named person earlier in the sentence: "Kirby released footage that he said showed" */
+      nm_attr__span ante = nm_attr__person_before(c, sp.first);
+      if (ante.first != NM_NONE) {
+        size_t before = c->doc->entities.count;
+        int32_t e = nm_attr__resolve(c, ante, last_person, last_thing);
+        if (e >= 0 && c->doc->entities.count > before &&
+            nm_attr__add_mention(c, e, c->t[ante.first].start, c->t[ante.end - 1].end) != NM_OK)
+          return -2;
+        return e;
+      }
+    }
     int32_t e = person ? last_person : last_thing;
     if (e < 0 && nm_attr__is(c, sp.first, "they")) e = last_person;
     if (e >= 0) return e;
@@ -763,11 +877,11 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
   }
   /* a role with a definite article: "the minister", "the spokesman", "the statement" */
   if (m.definite || (m.first < m.end && !m.anonymous)) {
-    const nm__token *h = &c->t[sp.end - 1];
+    const nm__token *h = &c->t[m.head];
     for (size_t i = count; i-- > 0;) {
       nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
-      if (nm_attr__name_has_word(e->name, text + h->start, h->end - h->start) ||
-          (e->title && nm_attr__name_has_word(e->title, text + h->start, h->end - h->start)))
+      if (nm_attr__head_is(e->name, text + h->start, h->end - h->start) ||
+          (e->title && nm_attr__head_is(e->title, text + h->start, h->end - h->start)))
         return (int32_t)i;
     }
   }
@@ -802,7 +916,7 @@ static bool nm_attr__is_term(const nm_attr__ctx *c, const nm__quote *q) {
   }
   /* Jeb “Shorty” Bush: a quoted word between two parts of a name */
   if (a > 0 && b < c->ntok && nm_attr__capword(c, a - 1) && nm_attr__capword(c, b) && b - a <= 4 &&
-      !c->t[a].space == false)
+      c->t[a].space && c->t[b].space)
     return true;
   /* “Saturday Night Live”: every word capitalised, no sentence inside */
   uint32_t words = 0, caps = 0;
