@@ -1,6 +1,7 @@
 # newsmark: libnewsmark, the annotate filter, the Lua 5.4 module.
 # `make run` and `make test` first run `make setup`, which installs what a
 # fresh Debian machine lacks and does nothing when everything is there.
+# SAN=1 builds with ASan and UBSan into build-san (B= picks another folder).
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -13,6 +14,9 @@ LUA_CMOD ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
 LUA_LMOD ?= $(PREFIX)/share/lua/$(LUA_VERSION)
 
 CC ?= cc
+ifeq ($(SAN),1)
+  B ?= build-san
+endif
 B ?= build
 PKG_CONFIG ?= pkg-config
 PCRE2_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
@@ -104,6 +108,17 @@ $(B)/gen/entities.c: $(GRAMMARS)/verified src/entities.awk
 
 LEXICONS := $(sort $(wildcard src/lexicon/*.txt))
 
+# The version, from the public header. While MAJOR is 0 any minor release
+# may change the ABI, so the soname carries MAJOR.MINOR.
+NM_VERSION_PART = $(shell sed -n 's/^\#define NM_VERSION_$(1) //p' src/newsmark.h)
+VERSION := $(call NM_VERSION_PART,MAJOR).$(call NM_VERSION_PART,MINOR).$(call NM_VERSION_PART,PATCH)
+SONAME := libnewsmark.so.$(call NM_VERSION_PART,MAJOR).$(call NM_VERSION_PART,MINOR)
+
+# What the build and the tests need on Debian; `make setup` installs the missing.
+DEB_PACKAGES := build-essential pkg-config libpcre2-dev libtree-sitter-dev liblua5.4-dev lua5.4 \
+  luajit neovim less tmux nodejs npm clang time python3
+SAMPLE := tests/sample/harbour-bridge.txt
+
 .PHONY: all run test check setup install uninstall clean bench fuzz
 all: $(B)/libnewsmark.so $(B)/libnewsmark.a $(B)/annotate $(B)/newsmark.pc $(B)/lua/newsmark/core.so
 
@@ -121,7 +136,7 @@ $(B)/gen/lexicon.c: $(LEXICONS) src/embed.awk
 	awk -v name=nm__lexicon_text -f src/embed.awk $(LEXICONS) > $@.tmp && mv $@.tmp $@
 
 $(B)/libnewsmark.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
 
 $(B)/libnewsmark.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -156,7 +171,8 @@ install-lua: $(B)/lua/newsmark/core.so
 	install -d $(DESTDIR)$(LUA_CMOD)/newsmark $(DESTDIR)$(LUA_LMOD)/newsmark/rules
 	install -m 755 $(B)/lua/newsmark/core.so $(DESTDIR)$(LUA_CMOD)/newsmark/core.so
 	install -m 644 $(wildcard lua/newsmark/*.lua) $(DESTDIR)$(LUA_LMOD)/newsmark/
-	install -m 644 $(wildcard lua/newsmark/rules/*.lua) $(DESTDIR)$(LUA_LMOD)/newsmark/rules/
+	$(if $(wildcard lua/newsmark/rules/*.lua),install -m 644 $(wildcard lua/newsmark/rules/*.lua) \
+	  $(DESTDIR)$(LUA_LMOD)/newsmark/rules/)
 uninstall-lua:
 	rm -f $(DESTDIR)$(LUA_CMOD)/newsmark/core.so
 	rm -f $(addprefix $(DESTDIR)$(LUA_LMOD)/newsmark/,$(notdir $(wildcard lua/newsmark/*.lua)))
@@ -165,7 +181,52 @@ uninstall-lua:
 
 $(B)/newsmark.pc: newsmark.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	  -e 's|@VERSION@|$(shell sed -n 's/^#define NM_VERSION_MAJOR //p' src/newsmark.h).$(shell sed -n 's/^#define NM_VERSION_MINOR //p' src/newsmark.h).$(shell sed -n 's/^#define NM_VERSION_PATCH //p' src/newsmark.h)|' $< > $@
+	  -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- set-up, run, test --------------------------------------------------
+# run, test and bench call make again after setup: the pkg-config flags above
+# are read when make starts, which may be before setup installed them.
+setup:
+	@missing=; for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "setup: not root and no sudo; please install:$$missing" >&2; exit 1; fi; \
+	echo "setup: installing$$missing"; \
+	$$sudo apt-get update -q && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+
+run: setup
+	@$(MAKE) --no-print-directory all
+	$(B)/annotate $(SAMPLE)
+
+test check: setup
+	@$(MAKE) --no-print-directory all
+	NM_BUILD=$(B) NM_SAN=$(SAN) tests/run
+
+bench: setup
+	@$(MAKE) --no-print-directory all
+	NM_BUILD=$(B) tests/bench/bench.sh
+
+# ---- install ------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(B)/libnewsmark.a $(DESTDIR)$(LIBDIR)/libnewsmark.a
+	install -m 755 $(B)/libnewsmark.so $(DESTDIR)$(LIBDIR)/libnewsmark.so.$(VERSION)
+	ln -sf libnewsmark.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libnewsmark.so
+	install -m 644 src/newsmark.h $(DESTDIR)$(INCLUDEDIR)/newsmark.h
+	install -m 644 $(B)/newsmark.pc $(DESTDIR)$(LIBDIR)/pkgconfig/newsmark.pc
+	install -m 755 $(B)/annotate $(DESTDIR)$(BINDIR)/annotate
+	install -m 644 doc/annotate.1 $(DESTDIR)$(MANDIR)/man1/annotate.1
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libnewsmark.a $(DESTDIR)$(LIBDIR)/libnewsmark.so \
+	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libnewsmark.so.$(VERSION) \
+	  $(DESTDIR)$(INCLUDEDIR)/newsmark.h $(DESTDIR)$(LIBDIR)/pkgconfig/newsmark.pc \
+	  $(DESTDIR)$(BINDIR)/annotate $(DESTDIR)$(MANDIR)/man1/annotate.1
 
 clean:
 	rm -rf $(B)

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# tests/bench/bench.sh: the numbers behind `make bench`.
+#
+# Runs build/annotate end to end (read, analyse with the built-in rules,
+# write) on one core and prints one table: MB/s as the median of several
+# runs, and peak memory (max RSS from /usr/bin/time) as a multiple of the
+# input for single documents. Inputs: the corpus in ../shared when it is
+# there, and generated text (the sample article repeated) always, for the
+# scaling rows 1 KB, 1 MB and 100 MB. The table also goes to
+# tests/bench/RESULTS.md, so a change shows up in review.
+#
+# NM_BENCH_RUNS (default 5) sets the runs per row; NM_BENCH_BIG_MB (100)
+# the size of the largest document.
+set -euo pipefail
+
+NM_ROOT=${NM_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+NM_BUILD=${NM_BUILD:-$NM_ROOT/build}
+case $NM_BUILD in /*) ;; *) NM_BUILD=$NM_ROOT/$NM_BUILD ;; esac
+A=$NM_BUILD/annotate
+RUNS=${NM_BENCH_RUNS:-5}
+BIG_MB=${NM_BENCH_BIG_MB:-100}
+CORPUS=$NM_ROOT/../shared/corpus
+SAMPLE=$NM_ROOT/tests/sample/harbour-bridge.txt
+RESULTS=$NM_ROOT/tests/bench/RESULTS.md
+
+[ -x "$A" ] || { echo "bench: $A is missing; run make first" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (Debian package time; make setup)" >&2; exit 2; }
+T=$(mktemp -d) || exit 2
+trap 'rm -rf "$T"' EXIT
+
+# One core: the figure is per core, whatever else the machine runs.
+pin=()
+command -v taskset >/dev/null && pin=(taskset -c 0)
+
+rows=()
+# measure NAME BYTES ARGS...: run annotate ARGS RUNS times into /dev/null;
+# record the median MB/s and the median peak RSS.
+measure() {
+  local name=$1 bytes=$2 single=$3
+  shift 3
+  local secs=() rss=() i t0 t1
+  for ((i = 0; i < RUNS; i++)); do
+    t0=$(date +%s%N)
+    "${pin[@]}" /usr/bin/time -f %M -o "$T/rss" "$A" "$@" >/dev/null 2>"$T/err" ||
+      { echo "bench: annotate failed on $name: $(head -3 "$T/err")" >&2; exit 1; }
+    t1=$(date +%s%N)
+    secs+=("$(((t1 - t0) / 1000))")
+    rss+=("$(tail -1 "$T/rss")")
+  done
+  local us kb
+  us=$(printf '%s\n' "${secs[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  kb=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rows+=("$(awk -v n="$name" -v b="$bytes" -v us="$us" -v kb="$kb" -v s="$single" -v r="$RUNS" 'BEGIN {
+    size = b >= 1048576 ? sprintf("%.1f MB", b / 1048576) : sprintf("%.1f KB", b / 1024)
+    ratio = s ? sprintf("%.1fx", kb * 1024 / b) : "-"
+    printf "| %-34s | %9s | %4d | %9.1f | %8.1f | %7s |", n, size, r, b / 1048576 / (us / 1e6), kb / 1024, ratio
+  }')")
+  echo "${rows[-1]}" >&2
+}
+
+bytes_of() { cat "$@" | wc -c; }
+
+# ---- the corpus ----------------------------------------------------------
+if [ -d "$CORPUS/seeds" ]; then
+  seeds=("$CORPUS"/seeds/*.txt)
+  many=()
+  for ((i = 0; i < 200; i++)); do many+=("${seeds[@]}"); done
+  measure "seeds x200, json" $(($(bytes_of "${seeds[@]}") * 200)) 0 --format=json "${many[@]}"
+fi
+if [ -d "$CORPUS/polnear/train/text" ]; then
+  polnear=("$CORPUS"/polnear/train/text/*.txt)
+  pbytes=$(bytes_of "${polnear[@]}")
+  measure "PolNeAR train (${#polnear[@]} files), json" "$pbytes" 0 --format=json "${polnear[@]}"
+  measure "PolNeAR train, jsonl" "$pbytes" 0 --format=jsonl "${polnear[@]}"
+  measure "PolNeAR train, ansi with colour" "$pbytes" 0 --color=always "${polnear[@]}"
+fi
+if [ ${#rows[@]} -eq 0 ]; then
+  echo "bench: no corpus at $CORPUS; generated text only" >&2
+fi
+
+# ---- generated text, for scaling -----------------------------------------
+# The project's own sample, repeated: 1 KB, 1 MB and BIG_MB MB documents.
+head -c 1024 "$SAMPLE" >"$T/1k.txt"
+for ((i = 0; i < 520; i++)); do cat "$SAMPLE"; done | head -c 1048576 >"$T/1m.txt"
+for ((i = 0; i < BIG_MB; i++)); do cat "$T/1m.txt"; done >"$T/big.txt"
+k1=(); for ((i = 0; i < 1000; i++)); do k1+=("$T/1k.txt"); done
+m1=(); for ((i = 0; i < 20; i++)); do m1+=("$T/1m.txt"); done
+measure "generated 1 KB x1000, json" $((1024 * 1000)) 0 --format=json "${k1[@]}"
+measure "generated 1 MB x20, json" $((1048576 * 20)) 0 --format=json "${m1[@]}"
+measure "generated 1 MB, json" 1048576 1 --format=json "$T/1m.txt"
+RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, json" $((1048576 * BIG_MB)) 1 --format=json "$T/big.txt"
+RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, ansi" $((1048576 * BIG_MB)) 1 --color=never "$T/big.txt"
+
+# ---- the table -------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+{
+  echo "# make bench"
+  echo
+  echo "annotate $("$A" --version | awk '{print $NF}'), $(date -u +%Y-%m-%d), ${cpu:-unknown CPU}, $(nproc) cores, one core used;"
+  echo "end to end (read, analyse with the built-in rules, write to /dev/null); median of $RUNS runs (3 for the largest)."
+  echo "Peak RSS is /usr/bin/time's max resident set; the ratio is to the input, for single documents."
+  echo
+  echo "| input                              |      size | runs |      MB/s | peak MiB |  ×input |"
+  echo "|------------------------------------|-----------|------|-----------|----------|---------|"
+  printf '%s\n' "${rows[@]}"
+} >"$T/table.md"
+cat "$T/table.md"
+cp "$T/table.md" "$RESULTS"
+echo "(written to ${RESULTS#"$NM_ROOT"/})"
