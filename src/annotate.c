@@ -343,7 +343,10 @@ static void nm_annotate__insert(nm_annotate_view *v, nm_annotate_style s, const 
 }
 
 static void nm_annotate__speaker_suffix(nm_annotate_view *v, size_t q) {
-  if (nm_doc_quote_parent(v->doc, q) >= 0) return; /* a fragment: its mixed quote names it */
+  if (nm_doc_quote_parent(v->doc, q) >= 0) { /* a fragment: its mixed quote names the speaker */
+    if (!v->color) nm_annotate__puts("]");
+    return;
+  }
   long e = nm_doc_quote_entity(v->doc, q);
   const char *name = e >= 0 ? nm_doc_entity_name(v->doc, (size_t)e) : NULL;
   if (!name) name = "(no speaker)";
@@ -437,6 +440,12 @@ static int nm_annotate__render_ansi(const nm_doc *doc, bool color) {
 
   size_t at = 0;
   for (size_t k = 0; k < n; k++) {
+    /* Quotes that share a speaker or cue (a mixed quote and its fragments,
+       "A," he said. "B.") mark that span once. */
+    const nm_annotate_event *prev = k ? &evs[k - 1] : NULL;
+    if (prev && evs[k].role != NM_ROLE_QUOTE && evs[k].role != NM_ROLE_MARKER && prev->pos == evs[k].pos &&
+        prev->open == evs[k].open && prev->role == evs[k].role && prev->other_end == evs[k].other_end)
+      continue;
     nm_annotate__copy_text(&v, at, evs[k].pos);
     at = evs[k].pos;
     nm_annotate__apply_event(&v, &evs[k]);
