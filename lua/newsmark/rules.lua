@@ -230,10 +230,15 @@ local STOP = setmetatable({}, { __tostring = function() return "instruction limi
 --- Call fn(...) under pcall, stopped after `budget` VM instructions.
 -- Returns true and fn's first result, or false, a message, and whether the
 -- budget stopped it. Any hook the host had (a profiler) is put back.
-function M.guarded_call(budget, fn, ...)
+local guarded_call
+function guarded_call(budget, fn, ...)
   local old_hook, old_mask, old_count = debug.gethook()
   local stopped = false
   local function hook()
+    -- Never stop the guard itself: once pcall has returned, it must be
+    -- able to put the old hook back.
+    local running = debug.getinfo(2, "f")
+    if running and running.func == guarded_call then return end
     stopped = true
     -- From now on every instruction raises, so a pcall inside the rule
     -- cannot swallow the stop and carry on looping.
@@ -249,6 +254,7 @@ function M.guarded_call(budget, fn, ...)
   if not ok then return false, type(result) == "string" and result or tostring(result), false end
   return true, result
 end
+M.guarded_call = guarded_call
 
 -- LuaJIT only: compile none of a rule file's functions. Instruction hooks
 -- do not fire inside JIT-compiled traces, so a looping rule could not be

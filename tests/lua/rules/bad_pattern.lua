@@ -1,0 +1,3 @@
+return {
+  { id = "t.paren", kind = "style", pattern = [[(unclosed]] },
+}

@@ -1,0 +1,1 @@
+return { id = "t.alone", kind = "style", words = { "a" } }
