@@ -14,10 +14,7 @@
  *  - Ctrl-C keeps its default meaning (exit by SIGINT, status 130 in the
  *    shell); the handler only resets the terminal colours first.
  */
-#include "newsmark.h"
-#ifdef NM_ANNOTATE_LUA
-#include "internal.h" /* nm_lua_rules_* (annotate_lua.c) */
-#endif
+#include "internal.h" /* nm_render_html (annotate_html.c), nm_lua_rules_* (annotate_lua.c) */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum nm_annotate_format { NM_FORMAT_ANSI, NM_FORMAT_JSON, NM_FORMAT_JSONL, NM_FORMAT_VIMGREP };
+enum nm_annotate_format { NM_FORMAT_ANSI, NM_FORMAT_JSON, NM_FORMAT_JSONL, NM_FORMAT_VIMGREP, NM_FORMAT_HTML };
 
 typedef struct nm_annotate_opts {
   int format;
@@ -680,6 +677,8 @@ static void nm_annotate__one(nm_annotate_run *run, const char *path) {
     rc = nm_annotate__render_ansi(doc, o->color);
   } else if (o->format == NM_FORMAT_VIMGREP) {
     rc = nm_annotate__render_vimgrep(doc, name);
+  } else if (o->format == NM_FORMAT_HTML) {
+    if (nm_render_html(stdout, doc, path) != 0) nm_annotate__write_failed();
   } else {
     size_t jlen;
     char *json = nm_doc_to_json(doc, path, &jlen);
@@ -709,7 +708,7 @@ static const char nm_annotate__usage[] =
     "Mark quotes, their sources and fact-checking markers in news text.\n"
     "With no FILE, or when FILE is -, read standard input.\n"
     "\n"
-    "  -f, --format=FORMAT  ansi (default), json, jsonl or vimgrep\n"
+    "  -f, --format=FORMAT  ansi (default), json, jsonl, vimgrep or html\n"
     "      --color[=WHEN]   colour the ansi view: auto (default), always, never\n"
     "  -s, --sources        print a table of the sources instead of the text\n"
     "      --only=KIND      run only marker rules of KIND (repeatable)\n"
@@ -769,7 +768,8 @@ static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
       else if (!strcmp(optarg, "json")) o->format = NM_FORMAT_JSON;
       else if (!strcmp(optarg, "jsonl")) o->format = NM_FORMAT_JSONL;
       else if (!strcmp(optarg, "vimgrep")) o->format = NM_FORMAT_VIMGREP;
-      else nm_annotate__usage_error("unknown format '%s' (ansi, json, jsonl, vimgrep)", optarg);
+      else if (!strcmp(optarg, "html")) o->format = NM_FORMAT_HTML;
+      else nm_annotate__usage_error("unknown format '%s' (ansi, json, jsonl, vimgrep, html)", optarg);
       break;
     case OPT_COLOR:
       color = optarg ? optarg : "always";
@@ -873,6 +873,8 @@ int main(int argc, char **argv) {
     nm_annotate__list_rules(run.engine);
   } else {
     run.nfiles = optind < argc ? (size_t)(argc - optind) : 1;
+    if (o.format == NM_FORMAT_HTML && run.nfiles > 1 && !o.sources)
+      nm_annotate__usage_error("--format=html writes one page: give it one %s", "file");
     if (optind == argc) nm_annotate__one(&run, NULL);
     for (int i = optind; i < argc; i++) nm_annotate__one(&run, strcmp(argv[i], "-") ? argv[i] : NULL);
     if (o.format == NM_FORMAT_JSON && run.nfiles > 1 && !o.sources) nm_annotate__puts(run.ndone ? "\n]\n" : "[]\n");

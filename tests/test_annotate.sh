@@ -78,7 +78,7 @@ run -q
 check bad-short-option "stderr '$(head -1 err)'" same "$rc/$(head -1 err)" "2/annotate: unknown option '-q'"
 run --format=xml plain.txt
 check bad-format "status $rc, stderr '$(head -1 err)'" same "$rc/$(head -1 err)" \
-  "2/annotate: unknown format 'xml' (ansi, json, jsonl, vimgrep)"
+  "2/annotate: unknown format 'xml' (ansi, json, jsonl, vimgrep, html)"
 run --format
 check format-needs-value "stderr '$(head -1 err)'" same "$rc/$(head -1 err)" "2/annotate: option '--format' needs a value"
 run --color=sometimes plain.txt
@@ -202,6 +202,44 @@ check list-rules "status $rc or a line not 'ID KIND ORIGIN'" \
 run --fail-on=no-such-kind "$SAMPLE"
 check fail-on-no-match "status $rc" same "$rc" 0
 
+# ---- Lua rules: exact positions, --fail-on, --disable, rule errors -----------
+
+cat >house.lua <<'EOF'
+return {
+  { id = "house.kiev", kind = "house", pattern = [[\bKiev\b]], message = "Write Kyiv" },
+  { id = "house.boom", kind = "house", check = function(doc) error("boom") end },
+}
+EOF
+printf 'Line one.\nThe trip to Kiev was long.\r\nCafé Kiev closed.\n' >kiev.txt
+run --rules=house.lua --disable=house.boom --only=house --format=vimgrep kiev.txt
+check vimgrep-positions "got '$(cat out)' status $rc" same "$rc/$(cat out)" "0/kiev.txt:2:13: house: Write Kyiv [house.kiev]
+kiev.txt:3:7: house: Write Kyiv [house.kiev]"
+run --rules=house.lua --disable=house.boom --only=house --color=never kiev.txt
+check bracket-footnotes "got '$(cat out)'" same "$(cat out)" "Line one.
+The trip to Kiev[1] was long.$(printf '\r')
+   [1] house (house.kiev): Write Kyiv
+Café Kiev[2] closed.
+   [2] house (house.kiev): Write Kyiv"
+run --rules=house.lua --disable=house.boom --only=house --fail-on=house kiev.txt second.txt
+check fail-on-matched "status $rc" same "$rc/$(wc -c <err)" "1/0"
+run --rules=house.lua --disable=house.boom --fail-on=house second.txt
+check fail-on-not-matched "status $rc" same "$rc" 0
+run --rules=house.lua --only=house kiev.txt
+check rule-error-named "status $rc, stderr '$(cat err)'" same "$rc/$(cat err)" \
+  "2/annotate: kiev.txt: house.lua:3: rule \"house.boom\" failed: house.lua:3: boom"
+check rule-error-output-kept "the text was not written" grep -q "Kiev\[1\]" out
+run --rules=house.lua --list-rules
+check list-rules-user "got '$(tail -2 out)'" same "$(tail -2 out | tr -s ' ')" "house.kiev house house.lua:2
+house.boom house house.lua:3"
+
+# ---- html ---------------------------------------------------------------------
+
+run --format=html "$SAMPLE"
+check html-page "status $rc, first line '$(head -1 out)'" same "$rc/$(head -1 out)" "0/<!DOCTYPE html>"
+run --format=html plain.txt second.txt
+check html-one-file "status $rc, stderr '$(head -1 err)'" same "$rc/$(head -1 err)" \
+  "2/annotate: --format=html writes one page: give it one file"
+
 # ---- pipes and signals ------------------------------------------------------
 
 yes 'He said “the bridge is not safe.” The council voted.' | head -c 4000000 >big.txt
@@ -263,7 +301,7 @@ if json_check out 'len(v["quotes"]) > 0'; then
   check sample-sources-okafor "no Helen Okafor row" grep -Eq '^ +[1-9][0-9]* +[1-9][0-9]* +Helen Okafor +person +yes' out
   run --format=vimgrep "$SAMPLE"
   check sample-vimgrep-quote "got '$(grep -m1 quote: out)'" \
-    grep -qF "$SAMPLE:5:1: quote: “The bridge is not safe for lorries, and we will not wait for it to fail,” — Helen Okafor (direct)" out
+    grep -qF "$SAMPLE:5:1: quote: “The bridge is not safe for lorries, and we will not wait fo… — Helen Okafor (direct)" out
 else
   skip sample-quotes "the library finds no quotes in the sample yet"
 fi
