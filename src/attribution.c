@@ -457,7 +457,8 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
       bool before_quote = i + 1 < hi ? nm_attr__opens_quote(c, i + 1) : true;
       uint32_t h = i - 1;
       nm_attr__span np = nm_attr__np_left(c, h, lo);
-      if (before_quote && np.first != NM_NONE && (np.first == lo || nm_attr__is(c, np.first - 1, "from"))) {
+      if (before_quote && np.first != NM_NONE &&
+          (np.first == lo || nm_attr__is(c, np.first - 1, "from") || nm_attr__dash(c, np.first - 1))) {
         f.cue = (nm_attr__span){i, i + 1};
         f.speaker = np;
         if (i + 1 < hi) f.content = nm_attr__content_right(c, i + 1, hi);
@@ -477,6 +478,10 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
       n = nm_attr__lex_run(c, i, hi, NM_LEX_CUE);
       if (!n) continue;
     }
+    /* "the Islamic State", "the United States": a capitalised cue word inside a name */
+    if (!according && (c->t[i].flags & NM_TF_CAP) && !(c->t[i].flags & NM_TF_SENT_START) &&
+        !(i > lo && (nm_attr__punct(c, i - 1) == ',' || c->t[i - 1].type == NM_TOK_QUOTE)))
+      continue;
     f.cue = (nm_attr__span){i, i + n};
     uint32_t after = i + n;
 
@@ -607,13 +612,16 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
     if (f.inverted) i = f.speaker.end - 1;
   }
-  /* A headline or teaser that quotes with no cue ("X’s Kim offers ‘full support’")
-     gives its quotes to the line's subject. */
-  uint32_t pflags = NM_AT(c->doc->paras, nm__para, s->para).flags;
+  /* A sentence or headline that quotes with no cue ("Rubio bemoaned that people
+     “literally hate each other”", "X’s Kim offers ‘full support’") gives its
+     quotes to its subject, when the subject comes before the first quote. */
   bool framed = c->frames.count && NM_AT(c->frames, nm_attr__frame, c->frames.count - 1).sent == si;
-  if (!framed && (pflags & (NM_PF_HEADING | NM_PF_BOILERPLATE)) && nm_attr__span_has_quote(c, (nm_attr__span){lo, hi})) {
+  uint32_t first_quote = NM_NONE;
+  for (uint32_t k = lo; k < hi && first_quote == NM_NONE; k++)
+    if (nm_attr__in_quote(c, k)) first_quote = k;
+  if (!framed && first_quote != NM_NONE && first_quote > lo) {
     nm_attr__frame f = {nm_attr__none, nm_attr__subject(c, s), nm_attr__none, nm_attr__none, si, false, false, -1};
-    if (f.speaker.first != NM_NONE && !nm_attr__in_quote(c, f.speaker.first) && nm_attr__push_frame(c, f) != NM_OK)
+    if (f.speaker.first != NM_NONE && f.speaker.end <= first_quote && nm_attr__push_frame(c, f) != NM_OK)
       return NM_ERR_NOMEM;
   }
   return NM_OK;
