@@ -113,6 +113,8 @@ static const char *const nm_attr__object_cues[] = {
 /* Cues that, before "to", say how something went on rather than what was said. */
 static const char *const nm_attr__aspect_cues[] = {"continue", "continued", "continues", "continuing", "went",
                                                    "go", "goes", NULL};
+/* Words that open a reported clause after an object: "told reporters that". */
+static const char *const nm_attr__clause_words[] = {"that", "what", "how", "whether", "if", "why", "when", NULL};
 static const char *const nm_attr__speech_nouns_after[] = {"in", "during", NULL};
 
 static bool nm_attr__capword(const nm_attr__ctx *c, uint32_t i) {
@@ -571,6 +573,19 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
         if (f.via.first != NM_NONE) k = f.via.end;
       }
     }
+    if (!f.inverted && nm_attr__is_any(c, i + n - 1, nm_attr__object_cues) && k < hi &&
+        !nm_attr__is(c, k, "that")) {
+      /* "told a rally audience that", "asking our followers what" */
+      for (uint32_t j = k + 1; j < hi && j <= k + 5 && nm_attr__word(c, j) && !nm_attr__in_quote(c, j); j++)
+        if (nm_attr__is_any(c, j, nm_attr__clause_words)) {
+          bool channel = false;
+          for (uint32_t x = k; x < j; x++)
+            if (c->t[x].lex & (NM_LEX_CHANNEL | NM_LEX_STATE_MEDIA | NM_LEX_AGENCY)) channel = true;
+          if (channel) f.via = (nm_attr__span){k, j};
+          k = j;
+          break;
+        }
+    }
     if (!f.inverted && nm_attr__is_any(c, i + n - 1, nm_attr__object_cues) && k < hi) {
       nm_attr__span obj = nm_attr__np_right(c, k, hi);
       if (obj.first != NM_NONE && obj.end < hi &&
@@ -598,7 +613,7 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
       if (nm_attr__punct(c, j) == ',' && j > lo) j--;
       else if (c->t[j].type != NM_TOK_QUOTE) j = NM_NONE;
       if (j != NM_NONE && j >= lo) {
-        uint32_t cs = nm_attr__clause_start(c, s);
+        uint32_t cs = lo; /* the whole sentence before ", X said" is what X said */
         if (c->t[j].type == NM_TOK_QUOTE || nm_attr__in_quote(c, j)) {
           /* the quote before: from its opening mark */
           uint32_t q = j;
