@@ -820,6 +820,13 @@ static int32_t nm_attr__new_entity(nm_attr__ctx *c, const nm_attr__mention *m) {
   return (int32_t)(c->doc->entities.count - 1);
 }
 
+/*
+ * Mentions resolve to entities named recently: looking back over at most
+ * this many entities keeps resolution linear on archive-sized inputs.
+ */
+#define NM_ATTR_LOOKBACK 64
+static size_t nm_attr__lookback_floor(size_t count) { return count > NM_ATTR_LOOKBACK ? count - NM_ATTR_LOOKBACK : 0; }
+
 /* The nearest person's name before token i in its sentence, outside quotes:
    two or more capitalised words, or one after a title. */
 static nm_attr__span nm_attr__person_before(const nm_attr__ctx *c, uint32_t i) {
@@ -875,12 +882,12 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
     /* full name, or one word of a known person's name: "Choe", "Mr. Kirby" */
     char *name = nm_attr__text(c, na, nb);
     if (!name) return -2;
-    for (size_t i = count; i-- > 0;) {
+    for (size_t i = count; i-- > nm_attr__lookback_floor(count);) {
       nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
       if (nm_attr__same_words(e->name, name)) return (int32_t)i;
     }
     if (nb - na == 1) {
-      for (size_t i = count; i-- > 0;) {
+      for (size_t i = count; i-- > nm_attr__lookback_floor(count);) {
         nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
         if ((e->type == NM_ENTITY_PERSON || e->type == NM_ENTITY_UNKNOWN) &&
             nm_attr__name_has_word(e->name, text + c->t[na].start, c->t[na].end - c->t[na].start))
@@ -888,7 +895,7 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
       }
     }
     /* a longer name that contains a known single-word one: "Kirby" then "John Kirby" */
-    for (size_t i = count; i-- > 0;) {
+    for (size_t i = count; i-- > nm_attr__lookback_floor(count);) {
       nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
       if (e->type == NM_ENTITY_PERSON && !strchr(e->name, ' ') && nb - na > 1 &&
           nm_attr__name_has_word(name, e->name, strlen(e->name))) {
@@ -901,7 +908,7 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
   /* a role with a definite article: "the minister", "the spokesman", "the statement" */
   if (m.definite || (m.first < m.end && !m.anonymous)) {
     const nm__token *h = &c->t[m.head];
-    for (size_t i = count; i-- > 0;) {
+    for (size_t i = count; i-- > nm_attr__lookback_floor(count);) {
       nm__entity *e = &NM_AT(c->doc->entities, nm__entity, i);
       if (nm_attr__head_is(e->name, text + h->start, h->end - h->start) ||
           (e->title && nm_attr__head_is(e->title, text + h->start, h->end - h->start)))
@@ -956,6 +963,18 @@ static bool nm_attr__is_term(const nm_attr__ctx *c, const nm__quote *q) {
   }
   bool sentence_start = (c->t[a].flags & NM_TF_SENT_START) != 0;
   return words >= 2 && caps >= 2 && !sentence_start && q->closed;
+}
+
+/* The first of the quote-mark quotes (sorted by start, as quotes.c emits
+   them) that starts at or after token `tok`. */
+static size_t nm_attr__first_quote_from(const nm_doc *doc, size_t n, uint32_t tok) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (NM_AT(doc->quotes, nm__quote, mid).first_tok < tok) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
@@ -1075,10 +1094,9 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
       if (fr->content.first == NM_NONE) continue;
       /* content that is one quote, exactly, is that quote (direct) */
       bool only_quote = false, has_quote = nm_attr__span_has_quote(&c, fr->content);
-      for (size_t qi = 0; qi < nq_marked; qi++) {
-        const nm__quote *q = &NM_AT(doc->quotes, nm__quote, qi);
-        if (q->first_tok == fr->content.first && q->end_tok >= fr->content.end) only_quote = true;
-      }
+      size_t q0 = nm_attr__first_quote_from(doc, nq_marked, fr->content.first);
+      for (size_t qi = q0; qi < nq_marked && NM_AT(doc->quotes, nm__quote, qi).first_tok == fr->content.first; qi++)
+        if (NM_AT(doc->quotes, nm__quote, qi).end_tok >= fr->content.end) only_quote = true;
       if (only_quote) continue;
       nm__quote *m = nm__vec_push(&doc->quotes);
       if (!m) {
@@ -1097,9 +1115,9 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
       nm_attr__apply(&c, m, fr);
       int32_t mi = (int32_t)doc->quotes.count - 1;
       if (has_quote)
-        for (size_t qi = 0; qi < nq_marked; qi++) {
+        for (size_t qi = q0; qi < nq_marked && NM_AT(doc->quotes, nm__quote, qi).first_tok < fr->content.end; qi++) {
           nm__quote *q = &NM_AT(doc->quotes, nm__quote, qi);
-          if (q->first_tok >= fr->content.first && q->end_tok <= fr->content.end && q->kind != NM_QUOTE_TERM &&
+          if (q->end_tok <= fr->content.end && q->kind != NM_QUOTE_TERM &&
               q->parent < 0 && q->speaker_start == m->speaker_start) {
             q->parent = mi;
             q->kind = q->kind == NM_QUOTE_HEADING ? q->kind : NM_QUOTE_PARTIAL;

@@ -133,41 +133,42 @@ static int nm_doc__quote_cmp(const void *a, const void *b) {
   return (int)x->kind - (int)y->kind;
 }
 
-/* Sort quotes by start and fix the parent links the sort moved. */
+typedef struct nm_doc__tagged {
+  nm__quote q;
+  uint32_t old; /* index before sorting */
+} nm_doc__tagged;
+
+static int nm_doc__tagged_cmp(const void *a, const void *b) {
+  const nm_doc__tagged *x = a, *y = b;
+  int c = nm_doc__quote_cmp(&x->q, &y->q);
+  return c ? c : (x->old < y->old ? -1 : 1);
+}
+
+/* Sort quotes by start and fix the parent and chain links the sort moved. */
 static nm_status nm_doc__sort_quotes(nm_doc *doc) {
   size_t n = doc->quotes.count;
   if (n < 2) return NM_OK;
   nm__quote *q = doc->quotes.items;
-  /* Sort a permutation, so parent indices can be remapped afterwards. */
-  uint32_t *order = malloc(n * sizeof *order);
+  nm_doc__tagged *tagged = malloc(n * sizeof *tagged);
   uint32_t *where = malloc(n * sizeof *where);
-  nm__quote *copy = malloc(n * sizeof *copy);
-  if (!order || !where || !copy) {
-    free(order);
+  if (!tagged || !where) {
+    free(tagged);
     free(where);
-    free(copy);
     return NM_ERR_NOMEM;
   }
-  memcpy(copy, q, n * sizeof *copy);
-  for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
-  /* Insertion into a sorted permutation: quotes are nearly sorted already. */
-  for (size_t i = 1; i < n; i++) {
-    uint32_t k = order[i];
-    size_t j = i;
-    while (j > 0 && nm_doc__quote_cmp(&copy[order[j - 1]], &copy[k]) > 0) {
-      order[j] = order[j - 1];
-      j--;
-    }
-    order[j] = k;
-  }
-  for (size_t i = 0; i < n; i++) where[order[i]] = (uint32_t)i;
   for (size_t i = 0; i < n; i++) {
-    q[i] = copy[order[i]];
-    if (q[i].parent >= 0) q[i].parent = (int32_t)where[q[i].parent];
+    tagged[i].q = q[i];
+    tagged[i].old = (uint32_t)i;
   }
-  free(order);
+  qsort(tagged, n, sizeof *tagged, nm_doc__tagged_cmp);
+  for (size_t i = 0; i < n; i++) where[tagged[i].old] = (uint32_t)i;
+  for (size_t i = 0; i < n; i++) {
+    q[i] = tagged[i].q;
+    if (q[i].parent >= 0) q[i].parent = (int32_t)where[q[i].parent];
+    if (q[i].chain_prev >= 0) q[i].chain_prev = (int32_t)where[q[i].chain_prev];
+  }
+  free(tagged);
   free(where);
-  free(copy);
   return NM_OK;
 }
 

@@ -228,8 +228,17 @@ nm_status nm__rule_scan(nm_doc *doc, const nm__rule *r, pcre2_match_data *md, ui
   return NM_OK;
 }
 
+/*
+ * Anchored matches run in PCRE2's interpreter (the JIT does not take
+ * PCRE2_ANCHORED at match time), which costs time in the subject's length:
+ * a window after `at` keeps each call bounded and the marker pass linear.
+ * Built-in patterns are short phrases that fit well inside it.
+ */
+#define NM_RULES_ANCHORED_WINDOW 512u
+
 uint32_t nm__rule_match_at(const nm_doc *doc, const nm__rule *r, pcre2_match_data *md, uint32_t at) {
-  int rc = pcre2_match(r->code, (PCRE2_SPTR)doc->text, doc->len, at, PCRE2_ANCHORED, md, NULL);
+  uint32_t end = doc->len - at > NM_RULES_ANCHORED_WINDOW ? at + NM_RULES_ANCHORED_WINDOW : doc->len;
+  int rc = pcre2_match(r->code, (PCRE2_SPTR)doc->text, end, at, PCRE2_ANCHORED, md, NULL);
   if (rc < 0) return NM_NONE;
   return (uint32_t)pcre2_get_ovector_pointer(md)[1];
 }
