@@ -116,7 +116,11 @@ SONAME := libnewsmark.so.$(call NM_VERSION_PART,MAJOR).$(call NM_VERSION_PART,MI
 
 # What the build and the tests need on Debian; `make setup` installs the missing.
 DEB_PACKAGES := build-essential pkg-config libpcre2-dev libtree-sitter-dev liblua5.4-dev lua5.4 \
-  luajit neovim less tmux nodejs npm clang time python3
+  luajit neovim less tmux clang time python3
+# Tools wanted as commands, as COMMAND:PACKAGE. Checked by command, not by
+# package: an image may ship Node.js from elsewhere (with npm inside it), and
+# Debian's npm package would then conflict with it.
+SETUP_COMMANDS := node:nodejs npm:npm
 SAMPLE := tests/sample/harbour-bridge.txt
 
 .PHONY: all run test check setup install uninstall clean bench fuzz
@@ -189,6 +193,9 @@ $(B)/newsmark.pc: newsmark.pc.in
 setup:
 	@missing=; for p in $(DEB_PACKAGES); do \
 	  dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	for cp in $(SETUP_COMMANDS); do \
+	  command -v $${cp%%:*} >/dev/null 2>&1 || missing="$$missing $${cp#*:}"; \
 	done; \
 	[ -z "$$missing" ] && exit 0; \
 	if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
