@@ -51,8 +51,12 @@ static bool nm_attr__is(const nm_attr__ctx *c, uint32_t i, const char *word) {
 }
 
 static bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
+  if (i >= c->ntok || c->t[i].type != NM_TOK_WORD) return false;
+  /* The first letter rules out most words before any comparison. */
+  char first = c->doc->text[c->t[i].start];
+  if (first >= 'A' && first <= 'Z') first += 32;
   for (; *words; words++)
-    if (nm_attr__is(c, i, *words)) return true;
+    if ((*words)[0] == first && nm_attr__is(c, i, *words)) return true;
   return false;
 }
 

@@ -112,6 +112,16 @@ static bool nm_lexicon__add_entry(nm__lexicon *lex, const char *key, size_t n, u
 /* ---- internal API ------------------------------------------------------- */
 
 size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap) {
+  /* Fast path: one plain ASCII word, the common case for tokens. */
+  size_t k = 0;
+  if (n <= cap) {
+    for (; k < n; k++) {
+      unsigned char c = (unsigned char)s[k];
+      if (c >= 0x80 || c <= ' ') break;
+      out[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if (k == n) return n;
+  }
   size_t o = 0;
   bool space = false;
   for (size_t i = 0; i < n && o < cap; i++) {
