@@ -115,7 +115,7 @@ local function build_engine()
     local ok, list, load_err = pcall(nm.load_rules, file)
     if not ok then list, load_err = nil, tostring(list) end
     if not list then
-      notify_once("newsmark: rule file not loaded: " .. tostring(load_err), vim.log.levels.ERROR)
+      notify_once("newsmark: rule file left out (fix it, then :Newsmark reload): " .. tostring(load_err), vim.log.levels.ERROR)
     else
       -- A file that loads may still hold a rule that does not compile:
       -- try the engine with it before keeping it.
@@ -124,7 +124,7 @@ local function build_engine()
       if engine then
         rules = candidate
       else
-        notify_once("newsmark: rule file not loaded: " .. tostring(engine_err), vim.log.levels.ERROR)
+        notify_once("newsmark: rule file left out (fix it, then :Newsmark reload): " .. tostring(engine_err), vim.log.levels.ERROR)
       end
     end
   end
@@ -214,17 +214,27 @@ local function color_for(b, entity)
   return "NewsmarkQuote" .. n
 end
 
-local function speaker_label(quote)
+-- "Choe Son Hui (North Korean Foreign Minister)": the speaker as the label
+-- shows it, computed once per entity (or unresolved mention) per analysis.
+local function speaker_name(quote, cache)
   local speaker = quote.speaker
   if not speaker then return nil end
   local entity = speaker.entity
-  local name = entity and entity.name or speaker.text
-  if not name or name == "" then return nil end
-  name = name:gsub("%s+", " ")
-  if entity and entity.title and entity.title ~= "" and not name:find(entity.title, 1, true) then
-    return string.format("— %s (%s)", name, entity.title)
+  local key = entity or speaker.text
+  if key == nil then return nil end
+  local name = cache[key]
+  if name ~= nil then return name end
+  name = entity and entity.name or speaker.text
+  if not name or name == "" then
+    name = false
+  else
+    name = name:gsub("%s+", " ")
+    if entity and entity.title and entity.title ~= "" and not name:find(entity.title, 1, true) then
+      name = name .. " (" .. entity.title .. ")"
+    end
   end
-  return "— " .. name
+  cache[key] = name
+  return name
 end
 
 local function virt_text_pos()
@@ -239,15 +249,13 @@ end
 -- Each wanted mark: its position, its extmark options and a content key.
 local function wanted_marks(b, doc, starts, base_row)
   local wanted = {}
+  local labels, label_order, names = {}, {}, {}
   local pos_kind = virt_text_pos()
+  local show_labels = state.opts.virtual_text
 
   local function add(role, index, first, last, opts, content)
     local row, col, end_row, end_col = span_range(starts, base_row, first, last)
-    if opts.virt_text then
-      row, col = end_row, end_col
-    else
-      opts.end_row, opts.end_col = end_row, end_col
-    end
+    opts.end_row, opts.end_col = end_row, end_col
     wanted[#wanted + 1] = { row = row, col = col, opts = opts, role = role, quote = index, content = content }
   end
 
@@ -273,32 +281,71 @@ local function wanted_marks(b, doc, starts, base_row)
       add("via", i, q.via.first, q.via.last, { hl_group = "NewsmarkVia", priority = 120 }, "v")
     end
     -- Fragments of a mixed quote share its speaker: one label is enough.
-    local label = state.opts.virtual_text and q.kind ~= "term" and not q.parent and speaker_label(q)
+    local label = show_labels and q.kind ~= "term" and not q.parent and speaker_name(q, names)
     if label then
-      local text = pos_kind == "inline" and " " .. label or label
-      add("label", i, q.first, q.last, {
+      local row, col = to_pos(starts, base_row, q.last)
+      local key = row .. ":" .. col
+      if not labels[key] then
+        labels[key] = { row = row, col = col, quote = i, names = {} }
+        label_order[#label_order + 1] = labels[key]
+      end
+      local l = labels[key]
+      if l.names[1] ~= label and not vim.tbl_contains(l.names, label) then l.names[#l.names + 1] = label end
+    end
+  end
+  -- Quotes that end at the same place (a reported clause inside another)
+  -- share one label rather than print two run together.
+  for _, l in ipairs(label_order) do
+    local text = "— " .. table.concat(l.names, " / ")
+    if pos_kind == "inline" then text = " " .. text end
+    wanted[#wanted + 1] = {
+      row = l.row, col = l.col, role = "label", quote = l.quote, content = "l:" .. pos_kind .. ":" .. text,
+      opts = {
         virt_text = { { text, "NewsmarkSpeakerVirt" } },
         virt_text_pos = pos_kind,
         hl_mode = "combine",
         priority = 120,
-      }, "l:" .. pos_kind .. ":" .. text)
-    end
+      },
+    }
   end
   return wanted
 end
 
 local function position_key(row, col, end_row, end_col, content)
-  return table.concat({ row, col, end_row or "", end_col or "", content }, "\31")
+  return row .. ":" .. col .. ":" .. (end_row or "") .. ":" .. (end_col or "") .. ":" .. content
+end
+
+-- Where a mark's end is now. Fetching every mark's details costs Neovim
+-- about 10 us a mark, too much for thousands of marks on every pause, so
+-- the end is worked out from the start, which Neovim reports cheaply: a
+-- mark that no edit touched kept its shape (its rows, and its width on one
+-- row). Only marks on rows edited since the last analysis (b.dirty) are
+-- asked for their real end.
+local function mark_end(buf, b, id, row, col, info)
+  if info.rows == nil then return nil, nil end
+  local dirty = b.dirty
+  if dirty and (dirty == "all" or (row < dirty[2] and row + info.rows >= dirty[1])) then
+    local pos = api.nvim_buf_get_extmark_by_id(buf, M.ns, id, { details = true })
+    local details = pos and pos[3]
+    if details and details.end_row then return details.end_row, details.end_col end
+    return nil, nil
+  end
+  if info.rows == 0 then return row, col + info.width end
+  return row + info.rows, info.end_col
 end
 
 -- Make the buffer's extmarks equal the wanted ones, touching only those
--- that differ. Positions come from Neovim, since marks move as text is edited.
+-- that differ, so that nothing flickers.
 local function apply_marks(buf, b, wanted)
   local existing = {}
-  for _, m in ipairs(api.nvim_buf_get_extmarks(buf, M.ns, 0, -1, { details = true })) do
-    local id, row, col, details = m[1], m[2], m[3], m[4]
+  for _, m in ipairs(api.nvim_buf_get_extmarks(buf, M.ns, 0, -1, {})) do
+    local id, row, col = m[1], m[2], m[3]
     local info = b.marks[id]
-    local key = info and position_key(row, col, details.end_row, details.end_col, info.content)
+    local key
+    if info then
+      local end_row, end_col = mark_end(buf, b, id, row, col, info)
+      key = position_key(row, col, end_row, end_col, info.content)
+    end
     if key and not existing[key] then
       existing[key] = id
     else
@@ -308,7 +355,8 @@ local function apply_marks(buf, b, wanted)
 
   local marks, placed, added = {}, {}, 0
   for _, w in ipairs(wanted) do
-    local key = position_key(w.row, w.col, w.opts.end_row, w.opts.end_col, w.content)
+    local opts = w.opts
+    local key = position_key(w.row, w.col, opts.end_row, opts.end_col, w.content)
     -- A speaker or cue shared by several quotes is one mark, for the first.
     if not placed[key] then
       placed[key] = true
@@ -316,10 +364,16 @@ local function apply_marks(buf, b, wanted)
       if id then
         existing[key] = nil
       else
-        id = api.nvim_buf_set_extmark(buf, M.ns, w.row, w.col, w.opts)
+        id = api.nvim_buf_set_extmark(buf, M.ns, w.row, w.col, opts)
         added = added + 1
       end
-      marks[id] = { content = w.content, role = w.role, quote = w.quote }
+      local info = { content = w.content, role = w.role, quote = w.quote }
+      if opts.end_row then
+        info.rows = opts.end_row - w.row
+        info.width = opts.end_col - w.col
+        info.end_col = opts.end_col
+      end
+      marks[id] = info
     end
   end
   local removed = 0
@@ -328,7 +382,23 @@ local function apply_marks(buf, b, wanted)
     removed = removed + 1
   end
   b.marks = marks
+  b.dirty = nil
   return added, removed
+end
+
+-- Note rows [first, new_last) as edited, in today's row numbers, merged into
+-- one range (larger than needed at worst, which only costs a little time).
+local function note_edit(b, first, last, new_last)
+  local hi = math.max(new_last, first + 1)
+  local dirty = b.dirty
+  if dirty == "all" then return end
+  if dirty then
+    local old_hi = dirty[2]
+    if old_hi > first then old_hi = old_hi + (new_last - last) end
+    b.dirty = { math.min(dirty[1], first), math.max(old_hi, hi) }
+  else
+    b.dirty = { first, hi }
+  end
 end
 
 local severities = {
@@ -386,9 +456,11 @@ local function rows_to_analyse(buf, b)
   b.windowed = true
   local top, bottom
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
-    local w0, w1 = api.nvim_win_call(win, function()
-      return vim.fn.line("w0"), vim.fn.line("w$")
+    -- nvim_win_call passes on one value only.
+    local range = api.nvim_win_call(win, function()
+      return { vim.fn.line("w0"), vim.fn.line("w$") }
     end)
+    local w0, w1 = range[1], range[2]
     top = top and math.min(top, w0) or w0
     bottom = bottom and math.max(bottom, w1) or w1
   end
@@ -410,25 +482,42 @@ local function rows_to_analyse(buf, b)
   return first, last
 end
 
+-- A rule that fails while matching fails again on the next edit, maybe
+-- with other details: say so once per rule ("FILE:LINE: rule "ID""), not
+-- once per keystroke.
+local function report_doc_error(message)
+  local rule = message:match('^(.-: rule ".-")')
+  local key = "doc-error:" .. (rule or message)
+  if state.notified[key] then return end
+  state.notified[key] = true
+  notify("newsmark: " .. message .. " (shown once until :Newsmark reload)", vim.log.levels.WARN)
+end
+
 local function annotate_unsafe(buf)
   local b = state.buffers[buf]
   if not b or not b.enabled or not api.nvim_buf_is_loaded(buf) then return end
   local engine = get_engine()
   if not engine then return end
+  local t0 = uv.hrtime()
   local first_row, last_row = rows_to_analyse(buf, b)
   if not first_row then return end
   local lines = api.nvim_buf_get_lines(buf, first_row, last_row, false)
-  local doc, err = engine:analyse(table.concat(lines, "\n"), { input = input_for(buf) })
+  local text = table.concat(lines, "\n")
+  local t1 = uv.hrtime()
+  local doc, err = engine:analyse(text, { input = input_for(buf) })
   if not doc then
     notify_once("newsmark: " .. tostring(err), vim.log.levels.WARN)
     return
   end
   for _, e in ipairs(doc.errors or {}) do
-    notify_once("newsmark: " .. tostring(e), vim.log.levels.WARN)
+    report_doc_error(tostring(e))
   end
+  local t2 = uv.hrtime()
   local starts = line_starts(lines)
   local wanted = wanted_marks(b, doc, starts, first_row)
+  local t2b = uv.hrtime()
   local added, removed = apply_marks(buf, b, wanted)
+  local t3 = uv.hrtime()
   apply_diagnostics(buf, b, doc, starts, first_row)
   -- Keep each quote's extmark id: jumps and :Newsmark explain follow the
   -- mark as the text moves, where the analysed offsets would go stale.
@@ -442,6 +531,10 @@ local function annotate_unsafe(buf)
   end
   b.tick = api.nvim_buf_get_changedtick(buf)
   b.last_added, b.last_removed = added, removed
+  -- Where the time went, in ms (the bench and :checkhealth read it).
+  local t4 = uv.hrtime()
+  b.timing = { bytes = #text, read = (t1 - t0) / 1e6, analyse = (t2 - t1) / 1e6, marks = (t3 - t2) / 1e6, wanted = (t2b - t2) / 1e6,
+    diagnostics = (t4 - t3) / 1e6, total = (t4 - t0) / 1e6 }
 end
 
 -- Annotate now. Errors are reported once each, never thrown at the user on
@@ -518,14 +611,18 @@ function M.enable(buf)
   b.token = b.token + 1
   local token = b.token
   api.nvim_buf_attach(buf, false, {
-    on_lines = function()
+    on_lines = function(_, _, _, first, last, new_last)
       local cur = state.buffers[buf]
       if not cur or cur.token ~= token then return true end
+      note_edit(cur, first, last, new_last)
       schedule(buf)
     end,
     on_reload = function()
       local cur = state.buffers[buf]
-      if cur and cur.token == token then schedule(buf) end
+      if cur and cur.token == token then
+        cur.dirty = "all"
+        schedule(buf)
+      end
     end,
     on_detach = function()
       local cur = state.buffers[buf]
@@ -773,9 +870,18 @@ function M.explain_lines(buf, row, col)
   end
   if q.cue then lines[#lines + 1] = "Cue: " .. one_line(q.cue.text, 80) end
   if q.via then lines[#lines + 1] = "Channel: " .. one_line(q.via.text, 80) end
+  -- Markers over the quote or any of its parts (an anonymous source flags
+  -- the speaker, not the quote).
+  local parts = { q, q.speaker, q.cue, q.via }
+  local function overlaps(m)
+    for _, part in pairs(parts) do
+      if part.first and m.first <= part.last and part.first <= m.last then return true end
+    end
+    return false
+  end
   local markers = {}
   for _, m in ipairs(b.doc and b.doc.markers or {}) do
-    if m.first <= q.last and q.first <= m.last then
+    if overlaps(m) then
       markers[#markers + 1] = string.format("  %s (%s): %s", m.kind, m.rule, m.message or "")
     end
   end
