@@ -167,6 +167,12 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
   while (k > lo) {
     uint32_t u = k - 1;
     if (nm_attr__in_quote(c, u) || !nm_attr__word(c, u)) break;
+    if (c->t[u].type == NM_TOK_NUMBER) { /* "47 percent", "two officials" */
+      start = firm = u;
+      tentative = 0;
+      k = u;
+      continue;
+    }
     if (nm_attr__is_any(c, u, nm_attr__determiners)) {
       start = firm = u;
       /* "a spokesman for the ministry", "the envoy to the UN", "X and the Y" */
@@ -432,7 +438,14 @@ static nm_attr__span nm_attr__subject(const nm_attr__ctx *c, const nm__sent *s) 
  * Each comma-separated part must read as a noun phrase.
  */
 static nm_attr__span nm_attr__appositions(const nm_attr__ctx *c, const nm__sent *s, uint32_t comma) {
-  uint32_t cs = nm_attr__clause_start(c, s);
+  /* the subject starts after a quote that opens the sentence, or at the clause start */
+  uint32_t cs = comma;
+  while (cs > s->first_tok && !nm_attr__in_quote(c, cs - 1)) cs--;
+  if (cs > s->first_tok) {
+    if (nm_attr__punct(c, cs) == ',') cs++;
+  } else {
+    cs = nm_attr__clause_start(c, s);
+  }
   if (cs + 2 > comma || comma - cs > 30) return nm_attr__none;
   uint32_t seg = cs, parts = 0;
   for (uint32_t k = cs; k <= comma; k++) {
@@ -443,7 +456,8 @@ static nm_attr__span nm_attr__appositions(const nm_attr__ctx *c, const nm__sent 
     if (k == seg) return nm_attr__none;
     bool starts = nm_attr__is_any(c, seg, nm_attr__determiners) || nm_attr__capword(c, seg) ||
                   nm_attr__lex_noun(c, seg) || c->t[seg].type == NM_TOK_NUMBER;
-    if (!starts || nm_attr__np_left(c, k - 1, seg).first == NM_NONE) return nm_attr__none;
+    bool age = k == seg + 1 && c->t[seg].type == NM_TOK_NUMBER; /* "Sarandon, 69, told" */
+    if (!starts || (!age && nm_attr__np_left(c, k - 1, seg).first == NM_NONE)) return nm_attr__none;
     parts++;
     seg = k + 1;
   }
