@@ -50,6 +50,14 @@ for file in edit.lua rules.lua seeds.lua large.lua; do
 done
 nvim_run "nvim health" "$NM_ROOT" health.lua NM_HEALTH_EXPECT=pass
 
+# A user's init.lua: require("newsmark").setup() before anything else loaded
+# the plugin's code.
+got=$(NEWSMARK_LIB="$lib" timeout -k 5 60 nvim --headless -u tests/minimal_init.lua \
+  -c 'lua local ok, err = pcall(function() return require("newsmark").setup({ auto_enable = true }) end) io.stdout:write(tostring(ok) .. " " .. tostring(err) .. "\n")' \
+  -c "qall!" </dev/null 2>&1)
+[ "$got" = "true true" ] && ok "nvim: require('newsmark').setup() works as the first call in init.lua" ||
+  not_ok "nvim: require('newsmark').setup() works as the first call in init.lua" "got '$got'"
+
 # A copy of the plugin as a plugin manager would check it out, without a
 # build: no library anywhere (NEWSMARK_LIB points nowhere).
 copy_plugin() {

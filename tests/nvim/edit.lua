@@ -10,6 +10,13 @@ H.run(function()
     H.eq({ plugin.setup({ debounce_ms = 50 }) }, { true }, "setup")
   end)
 
+  H.case("require('newsmark').setup and .enable are the plugin's", function()
+    local nm = require("newsmark")
+    H.eq(type(nm.setup), "function", "type of require('newsmark').setup")
+    H.eq({ nm.setup({ debounce_ms = 50 }) }, { true }, "setup through require('newsmark')")
+    H.truthy(nm.enable == plugin.enable, "require('newsmark').enable is not the plugin's")
+  end)
+
   vim.cmd("edit! " .. vim.fn.fnameescape(H.root .. "/tests/nvim/fixture.txt"))
   local buf = api.nvim_get_current_buf()
   H.case("not enabled until asked (auto_enable is off by default)", function()
