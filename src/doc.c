@@ -378,6 +378,11 @@ long nm_doc_quote_parent(const nm_doc *self, size_t i) {
   return q ? q->parent : -1;
 }
 
+int nm_doc_quote_boilerplate(const nm_doc *self, size_t i) {
+  const nm__quote *q = nm_doc__quote(self, i);
+  return q ? q->in_boiler : 0;
+}
+
 size_t nm_doc_entity_count(const nm_doc *self) { return self ? self->entities.count : 0; }
 
 static const nm__entity *nm_doc__entity(const nm_doc *self, size_t i) {

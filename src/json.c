@@ -146,6 +146,7 @@ char *nm_doc_to_json(const nm_doc *self, const char *file, size_t *len) {
     if (q->entity >= 0 && q->speaker_start == NM_NONE)
       nm_json__printf_u(&b, ",\"entity\":%llu", (unsigned long long)q->entity);
     if (q->parent >= 0) nm_json__printf_u(&b, ",\"parent\":%llu", (unsigned long long)q->parent);
+    if (q->in_boiler) nm_json__puts(&b, ",\"boilerplate\":true");
     nm_json__puts(&b, "}");
   }
   nm_json__puts(&b, "],\"entities\":[");

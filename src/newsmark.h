@@ -189,6 +189,9 @@ NM_API int nm_doc_quote_part(const nm_doc *self, size_t i, int part, size_t *sta
 NM_API long nm_doc_quote_entity(const nm_doc *self, size_t i);
 /* For a partial fragment of a mixed quote: the index of that mixed quote; else -1. */
 NM_API long nm_doc_quote_parent(const nm_doc *self, size_t i);
+/* 1 when the quote stands in page furniture (a teaser or "ALSO READ:" line):
+   it is reported, but it is not one of the article's own quotes. */
+NM_API int nm_doc_quote_boilerplate(const nm_doc *self, size_t i);
 
 /* Entities: every source the text quotes, merged across mentions. */
 NM_API size_t nm_doc_entity_count(const nm_doc *self);
