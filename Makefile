@@ -12,6 +12,9 @@ DATADIR ?= $(PREFIX)/share/newsmark
 LUA_VERSION ?= 5.4
 LUA_CMOD ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
 LUA_LMOD ?= $(PREFIX)/share/lua/$(LUA_VERSION)
+# The Neovim plugin, as a package on Neovim's default 'packpath'; its
+# build/libnewsmark.so links to the installed library, where the FFI looks.
+NVIM_PACK ?= $(PREFIX)/share/nvim/site/pack/newsmark/start/newsmark
 
 CC ?= cc
 ifeq ($(SAN),1)
@@ -228,12 +231,16 @@ install: all
 	install -m 644 $(B)/newsmark.pc $(DESTDIR)$(LIBDIR)/pkgconfig/newsmark.pc
 	install -m 755 $(B)/annotate $(DESTDIR)$(BINDIR)/annotate
 	install -m 644 doc/annotate.1 $(DESTDIR)$(MANDIR)/man1/annotate.1
+	install -d $(DESTDIR)$(NVIM_PACK)/plugin $(DESTDIR)$(NVIM_PACK)/doc $(DESTDIR)$(NVIM_PACK)/lua/newsmark $(DESTDIR)$(NVIM_PACK)/build
+	install -m 644 plugin/newsmark.lua $(DESTDIR)$(NVIM_PACK)/plugin/ && install -m 644 doc/newsmark.txt $(DESTDIR)$(NVIM_PACK)/doc/
+	install -m 644 $(wildcard lua/newsmark/*.lua) $(DESTDIR)$(NVIM_PACK)/lua/newsmark/ && ln -sf $(LIBDIR)/libnewsmark.so $(DESTDIR)$(NVIM_PACK)/build/libnewsmark.so
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libnewsmark.a $(DESTDIR)$(LIBDIR)/libnewsmark.so \
 	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libnewsmark.so.$(VERSION) \
 	  $(DESTDIR)$(INCLUDEDIR)/newsmark.h $(DESTDIR)$(LIBDIR)/pkgconfig/newsmark.pc \
 	  $(DESTDIR)$(BINDIR)/annotate $(DESTDIR)$(MANDIR)/man1/annotate.1
+	rm -rf $(DESTDIR)$(NVIM_PACK)
 
 clean:
 	rm -rf $(B)
