@@ -58,6 +58,22 @@ got=$(NEWSMARK_LIB="$lib" timeout -k 5 60 nvim --headless -u tests/minimal_init.
 [ "$got" = "true true" ] && ok "nvim: require('newsmark').setup() works as the first call in init.lua" ||
   not_ok "nvim: require('newsmark').setup() works as the first call in init.lua" "got '$got'"
 
+# `make install` puts the plugin on Neovim's default packpath, and it finds
+# the installed library with no NEWSMARK_LIB.
+if make -s -C "$NM_ROOT" B="$NM_BUILD" install PREFIX="$tmp/prefix" >"$tmp/install.log" 2>&1; then
+  got=$(cd / && env -u NEWSMARK_LIB timeout -k 5 60 nvim --headless -u NONE -i NONE \
+    --cmd "set packpath=$tmp/prefix/share/nvim/site" --cmd "packloadall" \
+    -c 'lua local ok, err = pcall(function() local p = require("newsmark.plugin") vim.api.nvim_buf_set_lines(0, 0, -1, false, { "“We will win,” the mayor said." }) vim.cmd("Newsmark enable") return #vim.api.nvim_buf_get_extmarks(0, p.ns, 0, -1, {}) .. " " .. require("newsmark.ffi").library end) io.stdout:write(tostring(ok) .. " " .. tostring(err) .. "\n")' \
+    -c "qall!" </dev/null 2>&1)
+  case $got in
+    "true "[1-9]*" $tmp/prefix/share/nvim/site/pack/newsmark/start/newsmark/lua/newsmark/../../build/libnewsmark.so")
+      ok "nvim: the installed plugin loads from the packpath and finds the installed library" ;;
+    *) not_ok "nvim: the installed plugin loads from the packpath and finds the installed library" "got '$got'" ;;
+  esac
+else
+  not_ok "nvim: make install" "$(tail -3 "$tmp/install.log" | tr '\n' ' ')"
+fi
+
 # A copy of the plugin as a plugin manager would check it out, without a
 # build: no library anywhere (NEWSMARK_LIB points nowhere).
 copy_plugin() {
