@@ -228,6 +228,9 @@ typedef struct nm__markup nm__markup;
  */
 nm__markup *nm__markup_new(nm_status *status, char *err, size_t errlen);
 void nm__markup_delete(nm__markup *markup);
+/* NM_OK when a grammar (a const TSLanguage *) has a language ABI this
+   tree-sitter runtime reads; else NM_ERR_ABI with both versions in err. */
+nm_status nm__markup_check_abi(const void *language, const char *name, char *err, size_t errlen);
 
 /* ---- rules (rules.c) ---------------------------------------------------- */
 

@@ -23,6 +23,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The grammars (compiled from the npm packages, see the Makefile). */
 const TSLanguage *tree_sitter_markdown(void);
@@ -47,6 +48,7 @@ enum nm_markup__role {
   NM_ROLE_SKIP,
   NM_ROLE_BREAK,
   NM_ROLE_ESCAPE, /* skip the first byte (a backslash), the rest is prose */
+  NM_ROLE_SKIP_SPAN, /* skip from the first such capture of a match to the last */
   NM_ROLE_HIDE,   /* container: nothing inside is prose */
   NM_ROLE_MUTE,   /* container: prose inside is skipped */
   NM_ROLE_HEADING,
@@ -102,7 +104,8 @@ static uint8_t nm_markup__role_of(const char *name, uint32_t len) {
       {"newsmark.prose", NM_ROLE_PROSE},     {"newsmark.skip", NM_ROLE_SKIP},
       {"newsmark.break", NM_ROLE_BREAK},     {"newsmark.escape", NM_ROLE_ESCAPE},
       {"newsmark.hide", NM_ROLE_HIDE},       {"newsmark.mute", NM_ROLE_MUTE},
-      {"newsmark.heading", NM_ROLE_HEADING}, {"newsmark.boiler", NM_ROLE_BOILER}};
+      {"newsmark.heading", NM_ROLE_HEADING}, {"newsmark.boiler", NM_ROLE_BOILER},
+      {"newsmark.skip.span", NM_ROLE_SKIP_SPAN}};
   for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
     if (strlen(roles[i].name) == len && !memcmp(roles[i].name, name, len)) return roles[i].role;
   return NM_ROLE_NONE;
@@ -237,7 +240,8 @@ static nm_status nm_markup__query_new(nm_markup__query *q, const TSLanguage *lan
   return NM_OK;
 }
 
-static nm_status nm_markup__check_abi(const TSLanguage *lang, const char *name, char *err, size_t errlen) {
+nm_status nm__markup_check_abi(const void *language, const char *name, char *err, size_t errlen) {
+  const TSLanguage *lang = language;
   uint32_t v = ts_language_version(lang);
   if (v < TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION || v > TREE_SITTER_LANGUAGE_VERSION) {
     nm__errorf(err, errlen,
@@ -258,13 +262,47 @@ typedef struct nm_markup__event {
   int8_t delta;  /* +1 at the start, -1 at the end */
 } nm_markup__event;
 
+/*
+ * The grammars are linear on ordinary pages, at a few MB/s, but the HTML
+ * scanner rebuilds its stack of open tags for every token, so tens of
+ * thousands of unclosed tags make each token cost that many steps. A time
+ * budget (2 s, plus 2 s per MB) turns such input into a clear error
+ * instead of a hang.
+ */
+#define NM_MARKUP_BUDGET_BASE_US 2000000.0
+#define NM_MARKUP_BUDGET_US_PER_BYTE 2.0
+
 typedef struct nm_markup__scan {
+  double deadline; /* CLOCK_MONOTONIC seconds */
   nm_doc *doc;
   uint8_t *paint;
   nm__vec events;       /* nm_markup__event */
   nm__vec inlines;      /* TSNode: Markdown prose to parse with the inline grammar */
   pcre2_match_data *md; /* for #match? */
 } nm_markup__scan;
+
+static double nm_markup__now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Give the parser what is left of the budget; false when nothing is. */
+static bool nm_markup__arm_timeout(const nm_markup__scan *s, TSParser *parser) {
+  double left = s->deadline - nm_markup__now();
+  if (left <= 0) return false;
+  ts_parser_set_timeout_micros(parser, (uint64_t)(left * 1e6) + 1);
+  return true;
+}
+
+static nm_status nm_markup__too_slow(const nm_markup__scan *s, char *err, size_t errlen) {
+  nm__errorf(err, errlen,
+             "the %s parser ran out of its time budget (%.0f s for %u bytes): the markup is nested "
+             "too deeply or broken beyond what the grammar handles; try it as plain text",
+             s->doc->input == NM_INPUT_HTML ? "HTML" : "Markdown",
+             (NM_MARKUP_BUDGET_BASE_US + NM_MARKUP_BUDGET_US_PER_BYTE * s->doc->len) / 1e6, s->doc->len);
+  return NM_ERR_LIMIT;
+}
 
 static bool nm_markup__is_space(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -317,6 +355,7 @@ static nm_status nm_markup__run_query(nm_markup__scan *s, const nm_markup__query
     for (uint32_t i = q->pred_from[m.pattern_index]; ok && i < q->pred_to[m.pattern_index]; i++)
       ok = nm_markup__pred_holds(s, &NM_AT(q->preds, nm_markup__pred, i), &m);
     if (!ok) continue;
+    uint32_t span_start = UINT32_MAX, span_end = 0;
     for (uint16_t i = 0; i < m.capture_count; i++) {
       uint8_t role = q->roles[m.captures[i].index];
       TSNode node = m.captures[i].node;
@@ -334,6 +373,10 @@ static nm_status nm_markup__run_query(nm_markup__scan *s, const nm_markup__query
         break;
       case NM_ROLE_SKIP: nm_markup__paint(s, start, end, NM_PAINT_SKIP); break;
       case NM_ROLE_BREAK: nm_markup__paint(s, start, end, NM_PAINT_BREAK); break;
+      case NM_ROLE_SKIP_SPAN:
+        if (start < span_start) span_start = start;
+        if (end > span_end) span_end = end;
+        break;
       case NM_ROLE_ESCAPE:
         nm_markup__paint(s, start, start + 1, NM_PAINT_SKIP);
         nm_markup__paint(s, start + 1, end, NM_PAINT_PROSE);
@@ -352,6 +395,7 @@ static nm_status nm_markup__run_query(nm_markup__scan *s, const nm_markup__query
       default: break;
       }
     }
+    if (span_start < span_end) nm_markup__paint(s, span_start, span_end, NM_PAINT_SKIP);
   }
   return NM_OK;
 }
@@ -408,10 +452,11 @@ static nm_status nm_markup__markdown_inlines(nm_markup__scan *s, const nm__marku
     }
     if (st != NM_OK || ranges.count == 0) continue;
     if (!ts_parser_set_included_ranges(parser, ranges.items, (uint32_t)ranges.count)) continue;
-    TSTree *tree = ts_parser_parse_string(parser, NULL, s->doc->text, s->doc->len);
+    TSTree *tree = nm_markup__arm_timeout(s, parser)
+                       ? ts_parser_parse_string(parser, NULL, s->doc->text, s->doc->len)
+                       : NULL;
     if (!tree) {
-      nm__errorf(err, errlen, "the Markdown inline parser stopped at byte %u", start);
-      st = NM_ERR_MARKUP;
+      st = nm_markup__too_slow(s, err, errlen);
       break;
     }
     st = nm_markup__run_query(s, &mk->q_markdown_inline, ts_tree_root_node(tree), cursor, false);
@@ -472,9 +517,9 @@ nm__markup *nm__markup_new(nm_status *status, char *err, size_t errlen) {
   mk->markdown = tree_sitter_markdown();
   mk->markdown_inline = tree_sitter_markdown_inline();
   mk->html = tree_sitter_html();
-  nm_status st = nm_markup__check_abi(mk->markdown, "markdown", err, errlen);
-  if (st == NM_OK) st = nm_markup__check_abi(mk->markdown_inline, "markdown_inline", err, errlen);
-  if (st == NM_OK) st = nm_markup__check_abi(mk->html, "html", err, errlen);
+  nm_status st = nm__markup_check_abi(mk->markdown, "markdown", err, errlen);
+  if (st == NM_OK) st = nm__markup_check_abi(mk->markdown_inline, "markdown_inline", err, errlen);
+  if (st == NM_OK) st = nm__markup_check_abi(mk->html, "html", err, errlen);
   if (st == NM_OK)
     st = nm_markup__query_new(&mk->q_markdown, mk->markdown, "queries/markdown/newsmark-prose.scm",
                               nm__query_markdown, nm__query_markdown_len, err, errlen);
@@ -512,7 +557,11 @@ nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen) {
   }
   bool html = doc->input == NM_INPUT_HTML;
   doc->mask = calloc(doc->len ? doc->len : 1, 1);
-  nm_markup__scan s = {doc, doc->mask, {0}, {0}, NULL};
+  nm_markup__scan s = {0};
+  s.doc = doc;
+  s.paint = doc->mask;
+  s.deadline = nm_markup__now() +
+               (NM_MARKUP_BUDGET_BASE_US + NM_MARKUP_BUDGET_US_PER_BYTE * doc->len) / 1e6;
   nm__vec_init(&s.events, sizeof(nm_markup__event));
   nm__vec_init(&s.inlines, sizeof(TSNode));
   TSParser *parser = ts_parser_new();
@@ -525,9 +574,9 @@ nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen) {
   } else if (!ts_parser_set_language(parser, html ? mk->html : mk->markdown)) {
     nm__errorf(err, errlen, "the %s grammar does not fit this tree-sitter runtime", html ? "html" : "markdown");
     st = NM_ERR_ABI;
-  } else if (!(tree = ts_parser_parse_string(parser, NULL, doc->text, doc->len))) {
-    nm__errorf(err, errlen, "the %s parser gave up on this input", html ? "HTML" : "Markdown");
-    st = NM_ERR_MARKUP;
+  } else if (!nm_markup__arm_timeout(&s, parser) ||
+             !(tree = ts_parser_parse_string(parser, NULL, doc->text, doc->len))) {
+    st = nm_markup__too_slow(&s, err, errlen);
   } else {
     st = nm_markup__run_query(&s, html ? &mk->q_html : &mk->q_markdown, ts_tree_root_node(tree), cursor, !html);
     if (st == NM_OK && !html) st = nm_markup__markdown_inlines(&s, mk, parser, cursor, err, errlen);

@@ -14,7 +14,10 @@
 (latex_block) @newsmark.skip
 
 ; Links: the text is prose; brackets, destination, title and label are not.
-(inline_link ["[" "]" "(" ")"] @newsmark.skip)
+(inline_link ["[" "]"] @newsmark.skip)
+; From "(" to ")" nothing is prose, the space before a title included:
+; @newsmark.skip.span covers the first such capture of a match to the last.
+(inline_link "(" @newsmark.skip.span ")" @newsmark.skip.span)
 (full_reference_link ["[" "]"] @newsmark.skip)
 (collapsed_reference_link ["[" "]"] @newsmark.skip)
 (shortcut_link ["[" "]"] @newsmark.skip)

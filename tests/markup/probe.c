@@ -3,6 +3,7 @@
  *   probe prose  plain|markdown|html FILE   the prose as the segmenter sees it
  *   probe quotes plain|markdown|html FILE   one line per quote
  *   probe entity TEXT                       what nm__html_entity reads at TEXT
+ *   probe scan   markdown|html FILE         time the markup stage alone (MB/s)
  * "prose" prints prose bytes, drops skipped markup, writes one '|' for each
  * run of paragraph-breaking bytes, and wraps heading prose in <h>...</h> and
  * boilerplate prose in <b>...</b>. Exit 3 (with the message) when the
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static char *probe_read(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -61,6 +63,32 @@ static void probe_quotes(const nm_doc *d) {
   }
 }
 
+/* The markup stage alone, on a bare document: its own speed, apart from the
+   stages after it. Prints the best of three runs. */
+static int probe_scan(nm_engine *e, const char *text, size_t len, int input) {
+  nm_doc d;
+  memset(&d, 0, sizeof d);
+  d.engine = e;
+  d.text = (char *)text;
+  d.len = (uint32_t)len;
+  d.input = input;
+  double best = 1e30;
+  for (int run = 0; run < 3; run++) {
+    char err[512];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    nm_status st = nm__markup_scan(&d, err, sizeof err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    free(d.mask);
+    d.mask = NULL;
+    if (st != NM_OK) { printf("error: %s: %s\n", nm_status_name(st), err); return 3; }
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs < best) best = secs;
+  }
+  printf("%.1f MB/s (%zu bytes in %.3f s)\n", (double)len / 1e6 / best, len, best);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "entity")) {
     uint32_t len = 0, cp = nm__html_entity(argv[2], strlen(argv[2]), &len);
@@ -68,13 +96,14 @@ int main(int argc, char **argv) {
     else puts("none");
     return 0;
   }
-  if (argc != 4) { fputs("usage: probe prose|quotes plain|markdown|html FILE | probe entity TEXT\n", stderr); return 2; }
+  if (argc != 4) { fputs("usage: probe prose|quotes|scan plain|markdown|html FILE | probe entity TEXT\n", stderr); return 2; }
   int input = nm_input_from_name(argv[2]);
   size_t len;
   char *text = probe_read(argv[3], &len);
   char err[512];
   nm_engine *e = nm_engine_new(err, sizeof err);
   if (!e) { fprintf(stderr, "probe: %s\n", err); return 2; }
+  if (!strcmp(argv[1], "scan")) return probe_scan(e, text, len, input);
   nm_status st;
   nm_doc *d = nm_doc_new(e, text, len, input, &st, err, sizeof err);
   if (!d) { printf("error: %s: %s\n", nm_status_name(st), err); return 3; }
