@@ -632,11 +632,20 @@ function M.enable(buf)
       end
     end,
   })
-  -- A new filetype may mean a new input kind; large buffers follow scrolling.
-  api.nvim_create_autocmd({ "FileType", "BufWinEnter" }, {
+  -- A new filetype may mean a new input kind.
+  api.nvim_create_autocmd("FileType", {
     group = M.augroup,
     buffer = buf,
     callback = function() schedule(buf) end,
+  })
+  -- A large buffer is analysed where windows show it.
+  api.nvim_create_autocmd("BufWinEnter", {
+    group = M.augroup,
+    buffer = buf,
+    callback = function()
+      local cur = state.buffers[buf]
+      if cur and cur.windowed then schedule(buf) end
+    end,
   })
   M.annotate(buf)
 end
@@ -799,10 +808,11 @@ function M.sources(buf)
   local source_win = api.nvim_get_current_win()
   local scratch = open_scratch("newsmark://sources/" .. buf, lines, "newsmark-sources")
   for row, group in pairs(styles) do
-    api.nvim_buf_add_highlight(scratch, M.ns, group, row - 1, 0, -1)
+    api.nvim_buf_set_extmark(scratch, M.ns, row - 1, 0, { end_row = row - 1, end_col = #lines[row], hl_group = group })
   end
   for row in pairs(targets) do
-    api.nvim_buf_add_highlight(scratch, M.ns, "NewsmarkSourcesLocation", row - 1, 0, 10)
+    local where = lines[row]:match("^%s*%S+")
+    api.nvim_buf_set_extmark(scratch, M.ns, row - 1, 0, { end_row = row - 1, end_col = #where, hl_group = "NewsmarkSourcesLocation" })
   end
   vim.keymap.set("n", "<CR>", function()
     local i = targets[api.nvim_win_get_cursor(0)[1]]
