@@ -24,7 +24,6 @@ M.has_inline = vim.fn.has("nvim-0.10") == 1
 
 local state = {
   opts = assert(config.build(nil)),
-  setup_done = false,
   -- The compiled engine, built lazily once per setup() or :Newsmark reload.
   engine = nil,
   engine_failed = false,
@@ -558,7 +557,6 @@ local function schedule(buf)
     M.annotate(buf)
   end))
 end
-M.schedule = schedule
 
 -- ---- enable and disable -----------------------------------------------------
 
@@ -741,7 +739,9 @@ function M.sources_lines(buf)
   local groups, order = {}, {}
   for i, entry in ipairs(b.quotes) do
     local q = entry.quote
-    if q.kind ~= "term" then
+    -- Terms quote no one; quotes in page furniture (teasers for other
+    -- stories) are not this story's sources.
+    if q.kind ~= "term" and not q.boilerplate then
       local entity = q.speaker and q.speaker.entity
       local key = entity or (q.speaker and ("speaker:" .. tostring(q.speaker.text))) or "none"
       local g = groups[key]
@@ -956,7 +956,6 @@ end
 -- Rebuild the engine from the rule files and annotate every enabled buffer.
 function M.reload()
   state.engine, state.engine_failed, state.notified = nil, false, {}
-  package.loaded["newsmark.rules"] = nil
   local engine = get_engine()
   for buf, b in pairs(state.buffers) do
     if b.enabled then M.annotate(buf) end
@@ -1001,7 +1000,6 @@ function M.setup(opts)
   end
   state.opts = merged
   state.engine, state.engine_failed, state.notified = nil, false, {}
-  state.setup_done = true
   apply_highlights()
   create_global_autocmds()
   api.nvim_clear_autocmds({ group = M.augroup, event = "FileType", pattern = "*" })
