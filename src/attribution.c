@@ -89,6 +89,8 @@ static const char *const nm_attr__determiners[] = {
     "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "some", "several",
     "many", "one", "two", "three", "four", "five", "another", "both", "each", "every", "all", "most", "few",
     "other", "multiple", "numerous", "any", NULL};
+/* Determiners that let an unknown common noun head a speaker: "the ferry operator". */
+static const char *const nm_attr__articles[] = {"a", "an", "the", "this", "these", "those", NULL};
 static const char *const nm_attr__indefinite[] = {"a", "an", "some", "several", "many", "one", "two", "three",
                                                   "four", "five", "another", "few", "multiple", "numerous", "any",
                                                   NULL};
@@ -158,7 +160,13 @@ static uint32_t nm_attr__skip_time_left(const nm_attr__ctx *c, uint32_t i, uint3
  * token allowed. Returns the phrase or none.
  */
 static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint32_t lo) {
-  if (head == NM_NONE || head < lo || !nm_attr__head_ok(c, head) || nm_attr__in_quote(c, head))
+  if (head == NM_NONE || head < lo || nm_attr__in_quote(c, head)) return nm_attr__none;
+  /* A common noun the lexicons do not know heads a phrase only after a
+     determiner: "the ferry operator said", not "cracks said". */
+  bool plain_head = !nm_attr__head_ok(c, head);
+  if (plain_head && (c->t[head].type != NM_TOK_WORD || (c->t[head].flags & NM_TF_CAP) ||
+                     (c->t[head].lex & (NM_LEX_CUE | NM_LEX_NOT_NAME)) || nm_attr__is_any(c, head, nm_attr__aux) ||
+                     nm_attr__is_any(c, head, nm_attr__passive)))
     return nm_attr__none;
   if (nm_attr__pronoun(c, head)) return (nm_attr__span){head, head + 1};
   uint32_t start = head, firm = head; /* firm: leftmost token known to belong */
@@ -176,7 +184,7 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
     if (nm_attr__is_any(c, u, nm_attr__determiners)) {
       start = firm = u;
       /* "a spokesman for the ministry", "the envoy to the UN", "X and the Y" */
-      if (u > lo + 1 && (nm_attr__is_any(c, u - 1, nm_attr__np_preps) || nm_attr__is(c, u - 1, "and")) &&
+      if (u > lo + 1 && !plain_head && (nm_attr__is_any(c, u - 1, nm_attr__np_preps) || nm_attr__is(c, u - 1, "and")) &&
           nm_attr__head_ok(c, u - 2) && !nm_attr__pronoun(c, u - 2)) {
         k = u - 1;
         tentative = 0;
@@ -211,6 +219,7 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
     break;
   }
   if (tentative) start = firm; /* modifiers with nothing to confirm them */
+  if (plain_head && !nm_attr__is_any(c, start, nm_attr__articles)) return nm_attr__none;
   /* A bare lowercase head with no determiner is not a speaker ("reports said"),
      except plural groups and anonymous heads ("officials said"). */
   if (start == head && !(c->t[head].flags & NM_TF_CAP) &&
@@ -449,11 +458,18 @@ static nm_attr__span nm_attr__appositions(const nm_attr__ctx *c, const nm__sent 
   if (cs + 2 > comma || comma - cs > 30) return nm_attr__none;
   uint32_t seg = cs, parts = 0;
   for (uint32_t k = cs; k <= comma; k++) {
+    bool relative = nm_attr__is(c, seg, "who") || nm_attr__is(c, seg, "which"); /* ", who voted against it," */
     if (k < comma && nm_attr__punct(c, k) != ',') {
-      if (nm_attr__in_quote(c, k) || (c->t[k].lex & NM_LEX_CUE) || !nm_attr__word(c, k)) return nm_attr__none;
+      if (nm_attr__in_quote(c, k) || (!relative && ((c->t[k].lex & NM_LEX_CUE) || !nm_attr__word(c, k))))
+        return nm_attr__none;
       continue;
     }
     if (k == seg) return nm_attr__none;
+    if (relative && seg > cs) {
+      parts++;
+      seg = k + 1;
+      continue;
+    }
     bool starts = nm_attr__is_any(c, seg, nm_attr__determiners) || nm_attr__capword(c, seg) ||
                   nm_attr__lex_noun(c, seg) || c->t[seg].type == NM_TOK_NUMBER;
     bool age = k == seg + 1 && c->t[seg].type == NM_TOK_NUMBER; /* "Sarandon, 69, told" */
@@ -461,8 +477,39 @@ static nm_attr__span nm_attr__appositions(const nm_attr__ctx *c, const nm__sent 
     parts++;
     seg = k + 1;
   }
-  if (parts < 2 || !nm_attr__capword(c, cs)) return nm_attr__none;
+  if (parts < 2 || !(nm_attr__capword(c, cs) || nm_attr__is_any(c, cs, nm_attr__determiners))) return nm_attr__none;
   return (nm_attr__span){cs, comma};
+}
+
+/*
+ * Is a capitalised word at a sentence start a name? Only if the text
+ * capitalises it elsewhere too, mid-sentence ("Rubio", but not "Work").
+ * The search is bounded to nearby text so that it stays linear.
+ */
+static bool nm_attr__known_name(const nm_attr__ctx *c, uint32_t i) {
+  const nm__token *w = &c->t[i];
+  uint32_t n = w->end - w->start;
+  uint32_t lo = i > 2000 ? i - 2000 : 0, hi = i + 2000 < c->ntok ? i + 2000 : c->ntok;
+  for (uint32_t k = lo; k < hi; k++) {
+    const nm__token *t = &c->t[k];
+    if (k == i || t->end - t->start != n || !(t->flags & NM_TF_CAP) || (t->flags & NM_TF_SENT_START)) continue;
+    if (!memcmp(c->doc->text + t->start, c->doc->text + w->start, n)) return true;
+  }
+  return false;
+}
+
+/* A sentence subject that can be a source: a pronoun, a noun the lexicons
+   know, a name of two or more words, or a one-word name the text uses as a name. */
+static bool nm_attr__plausible_source(const nm_attr__ctx *c, nm_attr__span sp) {
+  uint32_t caps = 0;
+  for (uint32_t k = sp.first; k < sp.end; k++) {
+    if (nm_attr__pronoun(c, k) || nm_attr__lex_noun(c, k)) return true;
+    if (nm_attr__capword(c, k)) caps++;
+  }
+  if (caps >= 2) return true;
+  for (uint32_t k = sp.first; k < sp.end; k++)
+    if (nm_attr__capword(c, k)) return !(c->t[k].flags & NM_TF_SENT_START) || nm_attr__known_name(c, k);
+  return false;
 }
 
 static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
@@ -574,6 +621,7 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
       f.speaker = r;
       f.inverted = true;
       after = r.end;
+      if (after_quote) after = hi; /* “...,” said X after the vote: the quote is the content */
     } else {
       continue;
     }
@@ -594,8 +642,8 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (!f.inverted && nm_attr__is_any(c, i + n - 1, nm_attr__object_cues) && k < hi &&
         !nm_attr__is(c, k, "that")) {
       /* "told a rally audience that", "asking our followers what" */
-      for (uint32_t j = k + 1; j < hi && j <= k + 5 && nm_attr__word(c, j) && !nm_attr__in_quote(c, j); j++)
-        if (nm_attr__is_any(c, j, nm_attr__clause_words)) {
+      for (uint32_t j = k + 1; j < hi && j <= k + 5 && !nm_attr__in_quote(c, j); j++)
+        if (nm_attr__is_any(c, j, nm_attr__clause_words) || nm_attr__punct(c, j) == ':') {
           bool channel = false;
           for (uint32_t x = k; x < j; x++)
             if (c->t[x].lex & (NM_LEX_CHANNEL | NM_LEX_STATE_MEDIA | NM_LEX_AGENCY)) channel = true;
@@ -622,6 +670,8 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
 
     /* content: to the right, or the clause before ", X said." */
     f.content = nm_attr__content_right(c, k, hi);
+    if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "not") && nm_attr__is(c, f.content.first + 1, "to"))
+      continue; /* "asked not to be named" */
     if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "to") &&
         (nm_attr__is_any(c, i, nm_attr__aspect_cues)))
       continue; /* "it continued to spread it", "went on to demand": not the speech itself */
@@ -654,7 +704,8 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (nm_attr__in_quote(c, k)) first_quote = k;
   if (!framed && first_quote != NM_NONE && first_quote > lo) {
     nm_attr__frame f = {nm_attr__none, nm_attr__subject(c, s), nm_attr__none, nm_attr__none, si, false, false, -1};
-    if (f.speaker.first != NM_NONE && f.speaker.end <= first_quote && nm_attr__push_frame(c, f) != NM_OK)
+    if (f.speaker.first != NM_NONE && f.speaker.end <= first_quote && nm_attr__plausible_source(c, f.speaker) &&
+        nm_attr__push_frame(c, f) != NM_OK)
       return NM_ERR_NOMEM;
   }
   return NM_OK;
@@ -720,14 +771,15 @@ typedef struct nm_attr__mention {
   uint32_t name_first, name_end; /* the name inside it, or NM_NONE */
   uint32_t title_first, title_end;
   uint32_t head; /* the head noun: the last word before any preposition */
+  uint32_t core_end; /* the phrase without its appositions */
   uint8_t type;
   bool anonymous, pronoun, definite;
 } nm_attr__mention;
 
 /* Split a speaker phrase into title and name, and guess its type. */
 static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr__span sp) {
-  nm_attr__mention m = {sp.first, sp.end, NM_NONE, NM_NONE, NM_NONE, NM_NONE, sp.end - 1, NM_ENTITY_UNKNOWN,
-                        false, false, false};
+  nm_attr__mention m = {sp.first, sp.end, NM_NONE, NM_NONE, NM_NONE, NM_NONE, sp.end - 1, sp.end,
+                        NM_ENTITY_UNKNOWN, false, false, false};
   uint32_t a = sp.first, b = sp.end;
   /* an apposition: "NAME, TITLE," — the name is the part before the comma */
   for (uint32_t k = a; k < b; k++)
@@ -745,6 +797,7 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
         head.title_end = te;
       }
       if (head.name_first != NM_NONE) head.type = NM_ENTITY_PERSON;
+      head.core_end = k;
       return head;
     }
   if (b - a == 1 && nm_attr__pronoun(c, a)) {
@@ -823,7 +876,7 @@ static int32_t nm_attr__new_entity(nm_attr__ctx *c, const nm_attr__mention *m) {
   nm__entity *e = nm__vec_push(&c->doc->entities);
   if (!e) return -2;
   nm__vec_init(&e->mentions, 2 * sizeof(uint32_t));
-  uint32_t a = m->first, b = m->end;
+  uint32_t a = m->first, b = m->core_end;
   if (m->name_first != NM_NONE) {
     a = m->name_first;
     b = m->name_end;
@@ -1027,8 +1080,8 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
       }
       uint8_t type = NM_AT(doc->entities, nm__entity, e).type;
       if (type == NM_ENTITY_PERSON) last_person = e;
-      else if (type != NM_ENTITY_UNKNOWN) last_thing = e;
-      else if (last_person < 0) last_person = e;
+      else last_thing = e;
+      if (type == NM_ENTITY_UNKNOWN && last_person < 0) last_person = e;
     }
   }
 
