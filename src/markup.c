@@ -487,13 +487,12 @@ static void nm_markup__sweep(nm_markup__scan *s) {
       e++;
     }
     uint8_t v = mask[i];
-    /* Whitespace between HTML nodes belongs with what precedes it: a space
-       after </em> is prose, a newline after </p> is part of the break. */
+    /* Whitespace between HTML nodes belongs with the prose or break before
+       it, looking through skipped markup: the space in "very</em> bad" is
+       prose, the newline in "</p><!-- x -->\n" is part of the break. */
     if (v == NM_PAINT_UNSET)
-      v = html && nm_markup__is_space((unsigned char)doc->text[i])
-              ? (prev == NM_PAINT_BREAK ? NM_PAINT_BREAK : NM_PAINT_PROSE)
-              : NM_PAINT_BREAK;
-    prev = v;
+      v = html && nm_markup__is_space((unsigned char)doc->text[i]) ? prev : NM_PAINT_BREAK;
+    if (v != NM_PAINT_SKIP) prev = v;
     if (depth[NM_ROLE_HIDE - NM_ROLE_HIDE] > 0) v = NM_PAINT_BREAK;
     else if (depth[NM_ROLE_MUTE - NM_ROLE_HIDE] > 0 && v == NM_PAINT_PROSE) v = NM_PAINT_SKIP;
     uint8_t out = v == NM_PAINT_PROSE ? NM_MASK_PROSE : v == NM_PAINT_SKIP ? NM_MASK_SKIP : NM_MASK_BREAK;

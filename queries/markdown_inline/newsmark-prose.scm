@@ -11,7 +11,8 @@
 ; Code is not prose: a quote inside a code span is no quote. It is skipped
 ; (not a paragraph break) so the sentence around it stays whole.
 (code_span) @newsmark.skip
-(latex_block) @newsmark.skip
+; latex_block is left alone: in news, "$800 million ... $1 billion" is money,
+; and the grammar would read it as one math span.
 
 ; Links: the text is prose; brackets, destination, title and label are not.
 (inline_link ["[" "]"] @newsmark.skip)
