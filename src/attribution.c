@@ -277,6 +277,9 @@ static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32
 
 /* Length in tokens of the longest cue of class `cls` starting at i (0 if none). */
 static uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi, uint32_t cls) {
+  /* Most words start no entry at all: the token's own classes tell. */
+  if (i >= hi || !(c->t[i].lex & (cls | NM_LEX_PREFIX_OF_ENTRY))) return 0;
+  if (!(c->t[i].lex & NM_LEX_PREFIX_OF_ENTRY)) return nm_attr__word(c, i) && !nm_attr__in_quote(c, i) ? 1 : 0;
   char key[128];
   size_t n = 0;
   uint32_t best = 0;

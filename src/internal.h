@@ -102,6 +102,9 @@ enum {
   NM_LEX_CREDIT = 1u << 23     /* openings of credit lines: reporting by, photo (markers.c) */
 };
 
+/* In a token's `lex`: some multi-word entry starts with this word. */
+#define NM_LEX_PREFIX_OF_ENTRY (1u << 31)
+
 typedef struct nm__lexicon nm__lexicon;
 /* Build from the embedded lexicon files. NULL on no memory. */
 nm__lexicon *nm__lexicon_new(void);

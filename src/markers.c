@@ -222,6 +222,9 @@ static uint32_t nm_markers__lookup(const nm_doc *doc, size_t i, size_t end_tok, 
   size_t n = 0, k = i;
   uint32_t best = 0;
   *after = i + 1;
+  /* A word that starts no longer entry needs no table lookup at all. */
+  const nm__token *first = nm_markers__tok(doc, i);
+  if (first->type == NM_TOK_WORD && !(first->lex & NM_LEX_PREFIX_OF_ENTRY)) return first->lex;
   for (; k < end_tok && k < i + 8; k++) {
     const nm__token *t = nm_markers__tok(doc, k);
     if (t->type != NM_TOK_WORD && !(k > i && t->type == NM_TOK_PUNCT)) break;
@@ -233,7 +236,7 @@ static uint32_t nm_markers__lookup(const nm_doc *doc, size_t i, size_t end_tok, 
     if (len >= sizeof key - n) break;
     n += nm__lexicon_norm(doc->text + t->start, len, key + n, sizeof key - n);
     bool more = false;
-    uint32_t cls = k == i ? t->lex : 0;
+    uint32_t cls = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : 0;
     /* The segmenter already looked up single words; only runs need the table. */
     uint32_t got = nm__lexicon_get(lex, key, n, &more);
     if (k > i) cls = got;

@@ -384,7 +384,9 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     t->end = end;
     if (t->type == NM_TOK_WORD && end - pos < sizeof key) {
       size_t n = nm__lexicon_norm(s + pos, end - pos, key, sizeof key);
-      t->lex = nm__lexicon_get(lex, key, n, NULL);
+      bool prefix;
+      t->lex = nm__lexicon_get(lex, key, n, &prefix);
+      if (prefix) t->lex |= NM_LEX_PREFIX_OF_ENTRY;
       bool all = true;
       for (uint32_t k = pos; k < end; k++)
         if ((unsigned char)s[k] >= 'a' && (unsigned char)s[k] <= 'z') all = false;
