@@ -332,8 +332,11 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       if (doc->mask[pos] & NM_MASK_BOILER) para_flags |= NM_PF_MARKUP_BOILER;
     }
 
-    nm__token *t = nm__vec_push(&doc->tokens);
-    if (!t) return NM_ERR_NOMEM;
+    /* The hot path: one token per word, so no generic push (and its memset). */
+    if (doc->tokens.count == doc->tokens.cap && !nm__vec_reserve(&doc->tokens, doc->tokens.count + 1))
+      return NM_ERR_NOMEM;
+    nm__token *t = &NM_AT(doc->tokens, nm__token, doc->tokens.count++);
+    *t = (nm__token){0};
     t->start = pos;
     t->space = space_before;
     space_before = false;
