@@ -23,7 +23,7 @@ if ! command -v lua5.4 >/dev/null; then
 elif [ ! -f "$NM_BUILD/lua/newsmark/core.so" ]; then
   not_ok "lua5.4" "$NM_BUILD/lua/newsmark/core.so is missing: run make"
 else
-  LUA_CPATH="$NM_BUILD/lua/?.so" LUA_PATH="$LUA_TEST_PATH" lua5.4 tests/lua/api.lua || failed=1
+  timeout 300 env LUA_CPATH="$NM_BUILD/lua/?.so" LUA_PATH="$LUA_TEST_PATH" lua5.4 tests/lua/api.lua || { echo "not ok - lua5.4: tests/lua/api.lua exited $?"; failed=1; }
 fi
 
 if ! command -v luajit >/dev/null; then
@@ -31,7 +31,7 @@ if ! command -v luajit >/dev/null; then
 elif [ ! -f "$NM_BUILD/libnewsmark.so" ]; then
   not_ok "luajit" "$NM_BUILD/libnewsmark.so is missing: run make"
 else
-  NEWSMARK_LIB="$NM_BUILD/libnewsmark.so" LUA_CPATH="" LUA_PATH="$LUA_TEST_PATH" luajit tests/lua/api.lua || failed=1
+  timeout 300 env NEWSMARK_LIB="$NM_BUILD/libnewsmark.so" LUA_CPATH="" LUA_PATH="$LUA_TEST_PATH" luajit tests/lua/api.lua || { echo "not ok - luajit: tests/lua/api.lua exited $?"; failed=1; }
 
   # Without NEWSMARK_LIB the FFI backend finds build/libnewsmark.so from its
   # own file's place, as a plugin manager's checkout would have it.

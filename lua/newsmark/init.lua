@@ -273,4 +273,28 @@ function M._host(handle, files)
   return run, functions
 end
 
+---------------------------------------------------------------------------
+-- Editor functions (setup, enable, ...) are not part of this file: they live
+-- in newsmark.plugin (lua/newsmark/plugin.lua), looked up on first use, so
+-- scripts and annotate never load editor code. In Neovim,
+-- require("newsmark").setup() therefore works as users expect; elsewhere an
+-- unknown field is simply nil.
+---------------------------------------------------------------------------
+local EDITOR_MODULE = "newsmark.plugin"
+-- Neovim finds modules on 'runtimepath' with its own loader, not through
+-- package.path, so in Neovim the plugin module is simply required (it ships
+-- beside this file); outside Neovim there are no editor functions.
+local function editor_module_exists()
+  return rawget(_G, "vim") ~= nil
+end
+setmetatable(M, {
+  __index = function(self, key)
+    if type(key) ~= "string" or key:sub(1, 1) == "_" or not editor_module_exists() then return nil end
+    local plugin = require(EDITOR_MODULE)
+    local value = type(plugin) == "table" and plugin[key] or nil
+    if value ~= nil then rawset(self, key, value) end
+    return value
+  end,
+})
+
 return M

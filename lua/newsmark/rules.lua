@@ -230,6 +230,26 @@ local STOP = setmetatable({}, { __tostring = function() return "instruction limi
 --- Call fn(...) under pcall, stopped after `budget` VM instructions.
 -- Returns true and fn's first result, or false, a message, and whether the
 -- budget stopped it. Any hook the host had (a profiler) is put back.
+-- In Lua 5.4 a hook set from Lua belongs to one thread: a coroutine a rule
+-- creates would run without it. While a guard runs, coroutine.create and
+-- coroutine.wrap are swapped for versions that hook the new thread too;
+-- outside a guard they behave as usual (a rule may have kept a reference).
+local raw_create, raw_wrap = coroutine.create, coroutine.wrap
+local current -- { hook =, count = } while a guard runs
+local function hooked_create(fn)
+  local co = raw_create(fn)
+  if current then debug.sethook(co, current.hook, "", current.count) end
+  return co
+end
+local function wrap_result(ok, ...)
+  if not ok then error((...), 0) end
+  return ...
+end
+local function hooked_wrap(fn)
+  local co = hooked_create(fn)
+  return function(...) return wrap_result(coroutine.resume(co, ...)) end
+end
+
 local guarded_call
 function guarded_call(budget, fn, ...)
   local old_hook, old_mask, old_count = debug.gethook()
@@ -245,13 +265,25 @@ function guarded_call(budget, fn, ...)
     debug.sethook(hook, "", 1)
     error(STOP, 0)
   end
+  local outer = current
+  current = { hook = hook, count = budget }
+  coroutine.create, coroutine.wrap = hooked_create, hooked_wrap
   debug.sethook(hook, "", budget)
   local ok, result = pcall(fn, ...)
   if old_hook then debug.sethook(old_hook, old_mask, old_count) else debug.sethook() end
+  current = outer
+  if not current then coroutine.create, coroutine.wrap = raw_create, raw_wrap end
   if stopped then
     return false, string.format("stopped after %d instructions (an endless loop?)", budget), true
   end
-  if not ok then return false, type(result) == "string" and result or tostring(result), false end
+  if not ok then
+    -- Not tostring(): an error object's __tostring is rule code too, and
+    -- would run with no hook to stop it.
+    local t = type(result)
+    if t == "string" then return false, result, false end
+    if t == "number" then return false, string.format("%.14g", result), false end
+    return false, "it raised a " .. t .. " value, not a message", false
+  end
   return true, result
 end
 M.guarded_call = guarded_call

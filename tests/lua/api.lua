@@ -279,6 +279,36 @@ case("function rule that loops forever", function()
   eq("the hook is removed afterwards", hook_after, nil)
 end)
 
+case("rules that try to escape the hook", function()
+  local e = engine_or_error({ rules = {
+    { id = "t.co", kind = "x", check = function()
+        local co = coroutine.wrap(function() while true do end end)
+        co()
+      end },
+    { id = "t.callback", kind = "x", check = function(doc) doc.text:gsub(".", function() while true do end end) end },
+    { id = "t.object", kind = "x", check = function()
+        error(setmetatable({}, { __tostring = function() while true do end end }))
+      end },
+    { id = "t.create", kind = "x", check = function()
+        local co = coroutine.create(function() while true do end end)
+        local ok, err = coroutine.resume(co)
+        error(err, 0)
+      end },
+  }, limits = { instructions = 100000 } })
+  local create, wrap = coroutine.create, coroutine.wrap
+  local doc = assert(e:analyse("Hello."))
+  eq("a loop in a coroutine, in a callback, in an error object's __tostring", doc.errors, {
+    "rules[1]: rule \"t.co\" failed: stopped after 100000 instructions (an endless loop?)",
+    "rules[2]: rule \"t.callback\" failed: stopped after 100000 instructions (an endless loop?)",
+    "rules[3]: rule \"t.object\" failed: it raised a table value, not a message",
+    "rules[4]: rule \"t.create\" failed: stopped after 100000 instructions (an endless loop?)",
+  })
+  eq("coroutine.create and wrap are themselves again", { coroutine.create == create, coroutine.wrap == wrap }, { true, true })
+  local r, err = nm.load_rules("tests/lua/rules/loop_at_load.lua")
+  eq("a rule file whose own code loops", { r, err },
+    { nil, "tests/lua/rules/loop_at_load.lua:1: the file's own code stopped after 100000000 instructions (an endless loop?)" })
+end)
+
 case("catastrophic regex", function()
   local e = engine_or_error({ rules = load_or_error("tests/lua/rules/regex.lua") })
   local t0 = os.clock()
