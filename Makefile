@@ -123,7 +123,7 @@ DEB_PACKAGES := build-essential pkg-config libpcre2-dev libtree-sitter-dev liblu
 # Tools wanted as commands, as COMMAND:PACKAGE. Checked by command, not by
 # package: an image may ship Node.js from elsewhere (with npm inside it), and
 # Debian's npm package would then conflict with it.
-SETUP_COMMANDS := node:nodejs npm:npm
+SETUP_COMMANDS := node:nodejs npm:npm chromium:chromium
 SAMPLE := tests/sample/harbour-bridge.txt
 
 .PHONY: all run test check setup install uninstall clean bench fuzz
