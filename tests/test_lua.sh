@@ -17,13 +17,21 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 
 LUA_TEST_PATH="tests/lua/?.lua;lua/?.lua;lua/?/init.lua"
 
+# A sanitizer build (make test SAN=1) is loaded into lua5.4 and luajit as a
+# module, so their processes need the sanitizer runtimes preloaded.
+preload=
+if [ "${NM_SAN:-}" = 1 ]; then
+  preload="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+fi
+with_san() { if [ -n "$preload" ]; then env LD_PRELOAD="$preload" "$@"; else "$@"; fi; }
+
 # ---- the API on both runtimes ------------------------------------------------
 if ! command -v lua5.4 >/dev/null; then
   not_ok "lua5.4" "lua5.4 is not installed (make setup)"
 elif [ ! -f "$NM_BUILD/lua/newsmark/core.so" ]; then
   not_ok "lua5.4" "$NM_BUILD/lua/newsmark/core.so is missing: run make"
 else
-  timeout 300 env LUA_CPATH="$NM_BUILD/lua/?.so" LUA_PATH="$LUA_TEST_PATH" lua5.4 tests/lua/api.lua || { echo "not ok - lua5.4: tests/lua/api.lua exited $?"; failed=1; }
+  with_san timeout 300 env LUA_CPATH="$NM_BUILD/lua/?.so" LUA_PATH="$LUA_TEST_PATH" lua5.4 tests/lua/api.lua || { echo "not ok - lua5.4: tests/lua/api.lua exited $?"; failed=1; }
 fi
 
 if ! command -v luajit >/dev/null; then
@@ -31,21 +39,21 @@ if ! command -v luajit >/dev/null; then
 elif [ ! -f "$NM_BUILD/libnewsmark.so" ]; then
   not_ok "luajit" "$NM_BUILD/libnewsmark.so is missing: run make"
 else
-  timeout 300 env NEWSMARK_LIB="$NM_BUILD/libnewsmark.so" LUA_CPATH="" LUA_PATH="$LUA_TEST_PATH" luajit tests/lua/api.lua || { echo "not ok - luajit: tests/lua/api.lua exited $?"; failed=1; }
+  with_san timeout 300 env NEWSMARK_LIB="$NM_BUILD/libnewsmark.so" LUA_CPATH="" LUA_PATH="$LUA_TEST_PATH" luajit tests/lua/api.lua || { echo "not ok - luajit: tests/lua/api.lua exited $?"; failed=1; }
 
   # Without NEWSMARK_LIB the FFI backend finds build/libnewsmark.so from its
   # own file's place, as a plugin manager's checkout would have it.
   mkdir -p "$tmp/plugin/lua/newsmark" "$tmp/plugin/build"
   cp lua/newsmark/*.lua "$tmp/plugin/lua/newsmark/"
   cp "$NM_BUILD/libnewsmark.so" "$tmp/plugin/build/"
-  got=$(cd / && env -u NEWSMARK_LIB LUA_PATH="$tmp/plugin/lua/?.lua;$tmp/plugin/lua/?/init.lua" luajit -e '
+  got=$(cd / && with_san env -u NEWSMARK_LIB LUA_PATH="$tmp/plugin/lua/?.lua;$tmp/plugin/lua/?/init.lua" luajit -e '
     local nm = require("newsmark")
     io.write(nm.backend, " ", require("newsmark.ffi").library)' 2>&1)
   want="ffi $tmp/plugin/lua/newsmark/../../build/libnewsmark.so"
   [ "$got" = "$want" ] && ok "luajit: finds build/libnewsmark.so next to its checkout" ||
     not_ok "luajit: finds build/libnewsmark.so next to its checkout" "got '$got', want '$want'"
   rm "$tmp/plugin/build/libnewsmark.so"
-  got=$(cd / && NEWSMARK_LIB=/nonexistent/libnewsmark.so LUA_PATH="$tmp/plugin/lua/?.lua;$tmp/plugin/lua/?/init.lua" \
+  got=$(cd / && with_san env NEWSMARK_LIB=/nonexistent/libnewsmark.so LUA_PATH="$tmp/plugin/lua/?.lua;$tmp/plugin/lua/?/init.lua" \
     luajit -e 'local ok, err = pcall(require, "newsmark"); io.write(tostring(ok), " ", err)' 2>&1)
   case $got in
     "false newsmark: cannot load libnewsmark.so; build it with \`make\`, or set NEWSMARK_LIB. Tried: /nonexistent/libnewsmark.so (no such file); $tmp/plugin/lua/newsmark/../../build/libnewsmark.so (no such file);"*)
@@ -57,7 +65,7 @@ fi
 # ---- make install puts the module where lua5.4 finds it ----------------------
 if [ -f "$NM_BUILD/lua/newsmark/core.so" ] && command -v lua5.4 >/dev/null; then
   if make -s -C "$NM_ROOT" B="$NM_BUILD" install-lua DESTDIR="$tmp/dest" PREFIX=/usr >"$tmp/install.log" 2>&1; then
-    got=$(cd / && LUA_CPATH="$tmp/dest/usr/lib/lua/5.4/?.so" \
+    got=$(cd / && with_san env LUA_CPATH="$tmp/dest/usr/lib/lua/5.4/?.so" \
       LUA_PATH="$tmp/dest/usr/share/lua/5.4/?.lua;$tmp/dest/usr/share/lua/5.4/?/init.lua" lua5.4 -e '
       local nm = require("newsmark")
       local rules = assert(nm.load_rules(package.searchpath("newsmark.rules.house_style", package.path)))
