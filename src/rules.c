@@ -46,11 +46,11 @@ static const nm__rule *nm_rules__find(const nm_engine *e, const char *id) {
   return NULL;
 }
 
-static pcre2_code *nm_rules__pcre(const char *id, const char *pattern, size_t len, char *err,
+static pcre2_code *nm_rules__pcre(const char *id, const char *pattern, size_t len, uint32_t options, char *err,
                                   size_t errlen) {
   int code;
   PCRE2_SIZE offset;
-  pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code,
+  pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | options, &code,
                                  &offset, NULL);
   if (!re) {
     PCRE2_UCHAR msg[256];
@@ -142,7 +142,10 @@ nm_status nm__rules_builtin(nm_engine *engine, char *err, size_t errlen) {
   for (size_t k = 0; k < NM_R__COUNT; k++) {
     const nm__builtin *b = &nm__builtins[k];
     nm__rule r = {b->id, b->kind, b->message, "built-in", b->severity, NM_INSIDE_ANY, true, false, true, NULL};
-    if (b->pattern && !(r.code = nm_rules__pcre(b->id, b->pattern, strlen(b->pattern), err, errlen)))
+    /* Built-in patterns only ever run anchored at a token: anchoring them at
+       compile time, not per match, keeps them on the JIT. */
+    if (b->pattern &&
+        !(r.code = nm_rules__pcre(b->id, b->pattern, strlen(b->pattern), PCRE2_ANCHORED, err, errlen)))
       return NM_ERR_RULE;
     nm_status st = nm_rules__push(engine, &r, err, errlen);
     if (st != NM_OK) return st;
@@ -229,16 +232,17 @@ nm_status nm__rule_scan(nm_doc *doc, const nm__rule *r, pcre2_match_data *md, ui
 }
 
 /*
- * Anchored matches run in PCRE2's interpreter (the JIT does not take
- * PCRE2_ANCHORED at match time), which costs time in the subject's length:
- * a window after `at` keeps each call bounded and the marker pass linear.
- * Built-in patterns are short phrases that fit well inside it.
+ * Built-in patterns are compiled anchored, so they run on the JIT (which
+ * does not take PCRE2_ANCHORED at match time). The window after `at` keeps
+ * each call bounded even where the interpreter has to run (no JIT on this
+ * CPU): it would otherwise look over the rest of the subject. Built-in
+ * patterns are short phrases that fit well inside it.
  */
 #define NM_RULES_ANCHORED_WINDOW 512u
 
 uint32_t nm__rule_match_at(const nm_doc *doc, const nm__rule *r, pcre2_match_data *md, uint32_t at) {
   uint32_t end = doc->len - at > NM_RULES_ANCHORED_WINDOW ? at + NM_RULES_ANCHORED_WINDOW : doc->len;
-  int rc = pcre2_match(r->code, (PCRE2_SPTR)doc->text, end, at, PCRE2_ANCHORED, md, NULL);
+  int rc = pcre2_match(r->code, (PCRE2_SPTR)doc->text, end, at, 0, md, NULL);
   if (rc < 0) return NM_NONE;
   return (uint32_t)pcre2_get_ovector_pointer(md)[1];
 }
@@ -262,7 +266,7 @@ nm_status nm_engine_add_pattern(nm_engine *self, const char *id, const char *kin
   }
   if (!r.message) r.message = "";
   if (!r.origin) r.origin = "user";
-  r.code = nm_rules__pcre(id, pattern, pattern_len, err, errlen);
+  r.code = nm_rules__pcre(id, pattern, pattern_len, 0, err, errlen);
   if (!r.code) return NM_ERR_RULE;
   return nm_rules__push(self, &r, err, errlen);
 }

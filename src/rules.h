@@ -80,8 +80,8 @@ nm_status nm__rule_scan(nm_doc *doc, const nm__rule *r, pcre2_match_data *md, ui
                         uint32_t to, nm__match_fn on_match, void *ud);
 
 /*
- * One anchored match of rule r at `at`: the end of the match, or NM_NONE.
- * For built-in patterns (no limit errors are expected from them).
+ * One match of built-in rule r at `at` (built-in patterns are compiled
+ * anchored): the end of the match, or NM_NONE.
  */
 uint32_t nm__rule_match_at(const nm_doc *doc, const nm__rule *r, pcre2_match_data *md, uint32_t at);
 
