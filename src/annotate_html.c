@@ -150,7 +150,7 @@ static void nm_html__quote_note(nm_html__ctx *c, size_t q) {
   long ent = nm_doc_quote_entity(d, q);
   fputs("\nspeaker: ", out);
   if (nm_doc_quote_part(d, q, NM_PART_SPEAKER, &s, &e)) {
-    nm_html__span_text(c, s, e, 80);
+    nm_html__span_text(c, s, e, 300);
     const char *full = ent >= 0 ? nm_doc_entity_name(d, (size_t)ent) : NULL;
     if (full && !(strlen(full) == e - s && !memcmp(full, d->text + s, e - s))) {
       fputs(" \xE2\x86\x92 ", out);
