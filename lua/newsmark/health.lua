@@ -44,12 +44,35 @@ local function header_version(root)
   return major .. "." .. minor .. "." .. patch
 end
 
--- The newest source file the library is built from, and its time.
+-- The files the library is built from: the Makefile's LIB_SRC, the
+-- headers, the lexicons and the prose queries. (Not annotate's own sources:
+-- `make` does not relink the library when only they change.)
+local function library_sources(root)
+  local files = {}
+  local f = io.open(root .. "/Makefile", "r")
+  local makefile = f and f:read("*a") or ""
+  if f then f:close() end
+  local list = makefile:match("\nLIB_SRC%s*:=(.-[^\\])\n")
+  for file in (list or ""):gmatch("src/[%w_%-]+%.c") do files[#files + 1] = root .. "/" .. file end
+  if #files == 0 then
+    for _, file in ipairs(vim.fn.glob(root .. "/src/*.c", false, true)) do
+      local name = vim.fn.fnamemodify(file, ":t")
+      if not name:match("^annotate") and not name:match("^lua_") then files[#files + 1] = file end
+    end
+  end
+  for _, pattern in ipairs({ "/src/*.h", "/src/lexicon/*.txt", "/queries/*/*.scm" }) do
+    for _, file in ipairs(vim.fn.glob(root .. pattern, false, true)) do
+      local name = vim.fn.fnamemodify(file, ":t")
+      if not name:match("^annotate") and not name:match("^lua_") then files[#files + 1] = file end
+    end
+  end
+  return files
+end
+
+-- The newest of the library's source files, and its time.
 local function newest_source(root)
   local newest, newest_time
-  local files = vim.fn.glob(root .. "/src/*.[ch]", false, true)
-  vim.list_extend(files, vim.fn.glob(root .. "/src/lexicon/*.txt", false, true))
-  for _, file in ipairs(files) do
+  for _, file in ipairs(library_sources(root)) do
     local t = mtime(file)
     if t and (not newest_time or t > newest_time) then newest, newest_time = file, t end
   end
