@@ -193,8 +193,7 @@ local function run_functions(self, dh, doc)
           local problem
           if type(m) ~= "table" then
             problem = "is not a table"
-          elseif math.type and (math.type(m.first) ~= "integer" or math.type(m.last) ~= "integer")
-            or type(m.first) ~= "number" or type(m.last) ~= "number"
+          elseif type(m.first) ~= "number" or type(m.last) ~= "number"
             or m.first % 1 ~= 0 or m.last % 1 ~= 0 then
             problem = "needs integer first and last"
           elseif m.message ~= nil and type(m.message) ~= "string" then

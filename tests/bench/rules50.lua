@@ -73,7 +73,7 @@ return {
     end },
   { id = "bench.hedge-in-quote", kind = "sourcing", check = function(doc)
       local out = {}
-      for _, m in ipairs(doc.markers) do if m.kind == "hedge" then for _, q in ipairs(doc.quotes) do if m.first >= q.first and m.last <= q.last then out[#out + 1] = { first = m.first, last = m.last } break end end end end
+      local j, quotes = 1, doc.quotes for _, m in ipairs(doc.markers) do if m.kind == "hedge" then while quotes[j] and quotes[j].last < m.first do j = j + 1 end local q = quotes[j] if q and q.first <= m.first and m.last <= q.last then out[#out + 1] = { first = m.first, last = m.last } end end end
       return out
     end },
   { id = "bench.said-count", kind = "sourcing", check = function(doc)

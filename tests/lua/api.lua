@@ -325,6 +325,7 @@ case("bad markers from a function rule", function()
     { id = "t.range", kind = "x", check = function(doc) return { { first = 0, last = 2 }, { first = 1, last = 2 } } end },
     { id = "t.float", kind = "x", check = function() return { { first = 1.5, last = 2 } } end },
     { id = "t.string", kind = "x", check = function() return "x" end },
+    { id = "t.whole-float", kind = "x", check = function() return { { first = 4.0, last = 10 / 2 } } end },
     { id = "t.message", kind = "x", message = "rule's", check = function()
         return { { first = 3, last = 2, message = "empty span, own message" } } end },
   } })
@@ -338,6 +339,7 @@ case("bad markers from a function rule", function()
   eq("good markers are kept; a marker's own message wins", got, {
     { rule = "t.range", kind = "x", first = 1, last = 2, text = "He", message = "", severity = "info" },
     { rule = "t.message", kind = "x", first = 3, last = 2, text = "", message = "empty span, own message", severity = "info" },
+    { rule = "t.whole-float", kind = "x", first = 4, last = 5, text = "lo", message = "", severity = "info" },
   })
 end)
 
