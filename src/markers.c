@@ -161,6 +161,17 @@ static bool nm_markers__quote_has_marks(int kind) {
   return kind != NM_QUOTE_INDIRECT && kind != NM_QUOTE_MIXED;
 }
 
+/* "A spokesman, John Kirby": a mention with a name in apposition is not anonymous. */
+static bool nm_markers__names_someone(const char *s, uint32_t start, uint32_t end) {
+  for (uint32_t k = start; k + 3 < end; k++) {
+    if (s[k] != ',' || s[k + 1] != ' ' || !(s[k + 2] >= 'A' && s[k + 2] <= 'Z')) continue;
+    uint32_t w = k + 2;
+    while (w < end && s[w] != ' ') w++;
+    if (w + 1 < end && s[w + 1] >= 'A' && s[w + 1] <= 'Z') return true;
+  }
+  return false;
+}
+
 static nm_status nm_markers__collect_spans(nm_markers__pass *p) {
   nm_doc *doc = p->doc;
   size_t nq = doc->quotes.count, nm = 0;
@@ -182,7 +193,8 @@ static nm_status nm_markers__collect_spans(nm_markers__pass *p) {
     if (!e->anonymous) continue;
     for (size_t j = 0; j < e->mentions.count; j++) {
       const uint32_t *m = (const uint32_t *)e->mentions.items + 2 * j;
-      if (m[1] > m[0]) p->anon[p->nanon++] = (nm_markers__span){m[0], m[1]};
+      if (m[1] > m[0] && !nm_markers__names_someone(doc->text, m[0], m[1]))
+        p->anon[p->nanon++] = (nm_markers__span){m[0], m[1]};
     }
   }
   qsort(p->anon, p->nanon, sizeof *p->anon, nm_markers__span_cmp);
