@@ -400,13 +400,13 @@ static nm_status nm_markup__run_query(nm_markup__scan *s, const nm_markup__query
   return NM_OK;
 }
 
-/* Only these bytes start inline markup the inline query captures; prose
-   without any of them needs no inline parse (most news paragraphs). */
+/* Every capture of the inline query needs one of these bytes (links and
+   images need '[', autolinks and tags '<'); prose without any of them needs
+   no inline parse, which is most news paragraphs. */
 static bool nm_markup__may_hold_markup(const char *text, uint32_t start, uint32_t end) {
   for (uint32_t i = start; i < end; i++) {
     switch (text[i]) {
-    case '*': case '_': case '`': case '[': case ']': case '<': case '!':
-    case '&': case '\\': case '~': case '$':
+    case '*': case '_': case '`': case '[': case '<': case '\\': case '~':
       return true;
     default: break;
     }

@@ -88,6 +88,17 @@ m1=(); for ((i = 0; i < 20; i++)); do m1+=("$T/1m.txt"); done
 measure "generated 1 KB x1000, json" $((1024 * 1000)) 0 --format=json "${k1[@]}"
 measure "generated 1 MB x20, json" $((1048576 * 20)) 0 --format=json "${m1[@]}"
 measure "generated 1 MB, json" 1048576 1 --format=json "$T/1m.txt"
+# The same 1 MB as Markdown (every paragraph with bold and a link) and as a
+# web page (entities, <p>, a nav and a script): markup.c's tree-sitter pass.
+awk 'BEGIN { RS = "" } { sub(/^[^ ]+/, "**&**"); print $0 " [link](https://example.com/story)\n" }' \
+  "$T/1m.txt" >"$T/1m.md"
+awk 'BEGIN { RS = ""; print "<!DOCTYPE html><html><head><title>x</title><script>var x = 1;</script></head>" \
+    "<body><nav><a href=\"/\">Home</a></nav><article>" }
+  { gsub(/&/, "\\&amp;"); gsub(/</, "\\&lt;"); gsub(/>/, "\\&gt;"); gsub(/“/, "\\&ldquo;"); gsub(/”/, "\\&rdquo;")
+    print "<p>" $0 "</p>" }
+  END { print "</article></body></html>" }' "$T/1m.txt" >"$T/1m.html"
+measure "generated 1 MB as Markdown, json" "$(bytes_of "$T/1m.md")" 1 --format=json "$T/1m.md"
+measure "generated 1 MB as HTML, json" "$(bytes_of "$T/1m.html")" 1 --format=json "$T/1m.html"
 RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, json" $((1048576 * BIG_MB)) 1 --format=json "$T/big.txt"
 RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, ansi" $((1048576 * BIG_MB)) 1 --color=never "$T/big.txt"
 
