@@ -538,6 +538,28 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     }
     if (!nm_attr__word(c, i)) continue;
 
+    /* "with the spokesman offering its “serious concern”": an absolute
+       clause whose own subject speaks through any -ing verb */
+    if (nm_attr__is(c, i, "with") && i + 2 < hi) {
+      nm_attr__span np = nm_attr__np_right(c, i + 1, hi);
+      if (np.first != NM_NONE && np.end + 1 < hi && nm_attr__word(c, np.end) && !nm_attr__in_quote(c, np.end)) {
+        const nm__token *v = &c->t[np.end];
+        const char *w = c->doc->text + v->start;
+        uint32_t wl = v->end - v->start;
+        bool ing = wl > 4 && !memcmp(w + wl - 3, "ing", 3);
+        uint32_t q = np.end + 1;
+        while (q < hi && q < np.end + 4 && !nm_attr__in_quote(c, q)) q++;
+        if (ing && q < hi && nm_attr__opens_quote(c, q)) {
+          f.cue = (nm_attr__span){np.end, np.end + 1};
+          f.speaker = np;
+          f.content = nm_attr__content_right(c, np.end + 1, hi);
+          if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
+          i = np.end;
+          continue;
+        }
+      }
+    }
+
     uint32_t n = 0;
     bool according = false;
     if (nm_attr__lex_run(c, i, hi, NM_LEX_CUE_PREP) && (nm_attr__is(c, i, "according") || nm_attr__is(c, i, "per"))) {
