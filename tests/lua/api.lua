@@ -75,6 +75,14 @@ case("load_rules origins", function()
     got, { { "t.kyiv", GOOD .. ":3" }, { "t.money", GOOD .. ":4" }, { "t.said", GOOD .. ":10" } })
 end)
 
+case("load_rules origins in a tricky file", function()
+  local got = {}
+  for i, r in ipairs(load_or_error("tests/lua/rules/tricky.lua")) do got[i] = { r.id, r.origin } end
+  eq("braces in comments and strings, a rule built before the list", got, {
+    { "x.kyiv", "tests/lua/rules/tricky.lua:7" }, { "x.long", "tests/lua/rules/tricky.lua:10" },
+    { "x.fn", "tests/lua/rules/tricky.lua:12" } })
+end)
+
 case("user rules", function()
   local e = engine_or_error({ rules = load_or_error(GOOD) })
   local listed = {}
