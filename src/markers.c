@@ -172,6 +172,37 @@ static bool nm_markers__names_someone(const char *s, uint32_t start, uint32_t en
   return false;
 }
 
+static int nm_markers__anonymous(const nm_doc *doc, size_t h, size_t first_tok, size_t end_tok, bool need_cue,
+                                 uint32_t *start, uint32_t *end);
+
+/*
+ * Is an anonymous entity's mention worth a marker? Only when the fallback
+ * below would call its words an unnamed source too: a head like "official"
+ * or "spokesman", not a pronoun, not "a person", not after a name.
+ */
+static bool nm_markers__anon_mention(const nm_doc *doc, uint32_t start, uint32_t end, nm_markers__span *out) {
+  const nm__token *t = doc->tokens.items;
+  size_t lo = 0, hi = doc->tokens.count;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (t[mid].start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  /* A window of tokens around the mention is enough for the checks. */
+  size_t from = lo > 8 ? lo - 8 : 0, to = lo;
+  while (to < doc->tokens.count && t[to].start < end) to++;
+  to = to + 12 < doc->tokens.count ? to + 12 : doc->tokens.count;
+  for (size_t k = lo; k < doc->tokens.count && t[k].start < end; k++) {
+    uint32_t s, e;
+    if ((t[k].lex & NM_LEX_ANON_HEAD) && nm_markers__anonymous(doc, k, from, to, false, &s, &e)) {
+      /* The words that make it unnamed, which may be fewer than the mention's. */
+      *out = (nm_markers__span){s, e};
+      return true;
+    }
+  }
+  return false;
+}
+
 static nm_status nm_markers__collect_spans(nm_markers__pass *p) {
   nm_doc *doc = p->doc;
   size_t nq = doc->quotes.count, nm = 0;
@@ -193,8 +224,10 @@ static nm_status nm_markers__collect_spans(nm_markers__pass *p) {
     if (!e->anonymous) continue;
     for (size_t j = 0; j < e->mentions.count; j++) {
       const uint32_t *m = (const uint32_t *)e->mentions.items + 2 * j;
-      if (m[1] > m[0] && !nm_markers__names_someone(doc->text, m[0], m[1]))
-        p->anon[p->nanon++] = (nm_markers__span){m[0], m[1]};
+      nm_markers__span span;
+      if (m[1] > m[0] && !nm_markers__names_someone(doc->text, m[0], m[1]) &&
+          nm_markers__anon_mention(doc, m[0], m[1], &span))
+        p->anon[p->nanon++] = span;
     }
   }
   qsort(p->anon, p->nanon, sizeof *p->anon, nm_markers__span_cmp);
@@ -420,15 +453,25 @@ static const char *const nm_markers__anon_openers[] = {
 /* Heads that are sources whatever follows; the others need a cue nearby. */
 static const char *const nm_markers__anon_strong[] = {
     "official", "officials", "source", "sources", "spokesman", "spokeswoman", "spokesperson", "aide",
-    "aides", "insider", "insiders", "diplomat", "diplomats", "representative", NULL};
+    "aides", "insider", "insiders", "diplomat", "diplomats", "representative", "adviser", "advisers",
+    "advisor", "advisors", "operative", "operatives", "staffer", "staffers", "strategist", "strategists", NULL};
+
+/* "said Grant Green, a national security official": a name in apposition just before. */
+static bool nm_markers__named_before(const nm_doc *doc, size_t s, size_t first_tok) {
+  const nm__token *t = doc->tokens.items;
+  return s >= first_tok + 2 && t[s - 1].type == NM_TOK_PUNCT && doc->text[t[s - 1].start] == ',' &&
+         t[s - 2].type == NM_TOK_WORD && (t[s - 2].flags & NM_TF_CAP) && !(t[s - 2].flags & NM_TF_ALLCAPS) &&
+         !(t[s - 2].lex & (NM_LEX_NOT_NAME | NM_LEX_DATE | NM_LEX_COUNTRY | NM_LEX_ORG_HEAD | NM_LEX_CHANNEL |
+                           NM_LEX_STATE_MEDIA | NM_LEX_AGENCY));
+}
 
 /*
  * At head token h (anonymous.txt), the unnamed source around it:
  * "A senior US military official", "a spokesman for the North Korean
  * foreign ministry", "sources familiar with". Returns 1 with its span.
  */
-static int nm_markers__anonymous(const nm_doc *doc, size_t h, size_t first_tok, size_t end_tok, uint32_t *start,
-                                 uint32_t *end) {
+static int nm_markers__anonymous(const nm_doc *doc, size_t h, size_t first_tok, size_t end_tok, bool need_cue,
+                                 uint32_t *start, uint32_t *end) {
   const nm__token *t = doc->tokens.items;
   bool strong = nm_markers__is_any(doc, &t[h], nm_markers__anon_strong);
   bool plural = doc->text[t[h].end - 1] == 's';
@@ -483,12 +526,25 @@ static int nm_markers__anonymous(const nm_doc *doc, size_t h, size_t first_tok, 
     /* A bare plural head is a source only when it speaks: "officials said", "sources familiar with". */
     bool speaks = e > h + 1 || (e < end_tok && t[e].type == NM_TOK_WORD && (t[e].lex & NM_LEX_CUE));
     if (!speaks || !strong) return 0;
-  } else if (!strong) {
+  } else if (!strong && !(e > h + 1 && (nm_markers__is(doc, &t[h + 1], "familiar") || nm_markers__is(doc, &t[h + 1], "close")))) {
+    /* "a person", "residents": sources only as "people familiar with", "a person close to". */
+    return 0;
+  }
+  if (nm_markers__named_before(doc, s, first_tok)) return 0;
+  /* "served as a senior adviser", "mistaken for a staffer": a role, not a source. */
+  static const char *const role_words[] = {"as", "for", "between", "against", "and", "became", "become", "named",
+                                           "appointed", "hired", "than", "like", NULL};
+  if (opened && s > first_tok && t[s - 1].type == NM_TOK_WORD && nm_markers__is_any(doc, &t[s - 1], role_words))
+    return 0;
+  if (need_cue) {
+    /* Found in the text alone, it must be a source: "..., one source said", "according to an official". */
     bool cue = false;
-    for (size_t k = e; k < end_tok && k < e + 4 && !cue; k++) cue = (t[k].lex & NM_LEX_CUE) != 0;
-    if (s > first_tok + 1 && (t[s - 1].lex & NM_LEX_CUE_PREP)) cue = true;
-    if (s > first_tok + 2 && nm_markers__is(doc, &t[s - 1], "to") && nm_markers__is(doc, &t[s - 2], "according"))
-      cue = true;
+    for (size_t k = e; k < end_tok && k < e + 5 && !cue && t[k].type != NM_TOK_PUNCT; k++)
+      cue = (t[k].lex & NM_LEX_CUE) != 0;
+    for (size_t k = s; k > first_tok && k + 3 > s && !cue;) {
+      k--;
+      cue = (t[k].lex & (NM_LEX_CUE | NM_LEX_CUE_PREP)) != 0 || nm_markers__is(doc, &t[k], "according");
+    }
     if (!cue) return 0;
   }
   *start = t[s].start;
@@ -541,7 +597,7 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
       date_end = en;
     }
     if ((lex & NM_LEX_ANON_HEAD) && t[i].start >= anon_end && nm__builtin_active(e, NM_R_SOURCE_ANONYMOUS) &&
-        nm_markers__anonymous(doc, i, first, end_tok, &s, &en) && s >= anon_end) {
+        nm_markers__anonymous(doc, i, first, end_tok, true, &s, &en) && s >= anon_end) {
       if (!nm_markers__overlaps(p->anon, p->nanon, s, en)) st = nm_markers__push(p, NM_R_SOURCE_ANONYMOUS, s, en);
       anon_end = en;
     }
