@@ -103,10 +103,20 @@ int main(int argc, char **argv) {
   char err[512];
   nm_engine *e = nm_engine_new(err, sizeof err);
   if (!e) { fprintf(stderr, "probe: %s\n", err); return 2; }
-  if (!strcmp(argv[1], "scan")) return probe_scan(e, text, len, input);
+  if (!strcmp(argv[1], "scan")) {
+    int rc = probe_scan(e, text, len, input);
+    nm_engine_delete(e);
+    free(text);
+    return rc;
+  }
   nm_status st;
   nm_doc *d = nm_doc_new(e, text, len, input, &st, err, sizeof err);
-  if (!d) { printf("error: %s: %s\n", nm_status_name(st), err); return 3; }
+  if (!d) {
+    printf("error: %s: %s\n", nm_status_name(st), err);
+    nm_engine_delete(e);
+    free(text);
+    return 3;
+  }
   if (!strcmp(argv[1], "prose")) probe_prose(d);
   else probe_quotes(d);
   nm_doc_delete(d);
