@@ -368,6 +368,10 @@ static uint32_t nm_markers__count(const nm_doc *doc, size_t i, size_t end_tok) {
     if (prev->type == NM_TOK_WORD &&
         (nm_markers__is_any(doc, prev, nm_markers__months) || nm_markers__is_any(doc, prev, nm_markers__label_words)))
       return NM_NONE;
+    /* "Feb. 1": a month abbreviated with its period. */
+    if (prev->type == NM_TOK_PUNCT && doc->text[prev->start] == '.' && i >= 2 &&
+        nm_markers__is_any(doc, nm_markers__tok(doc, i - 2), nm_markers__months))
+      return NM_NONE;
     /* "Apollo 11 astronauts": a capitalised word right before names a thing. */
     if (prev->type == NM_TOK_WORD && (prev->flags & NM_TF_CAP) &&
         !(prev->flags & (NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS)) &&
@@ -591,8 +595,11 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
       if (nm__builtin_active(e, NM_R_FIGURE_WORDS)) st = nm_markers__push(p, NM_R_FIGURE_WORDS, s, en);
       figure_end = en;
     }
-    if ((lex & NM_LEX_DATE) && t[i].start >= date_end && nm_markers__anchored(p, NM_R_DATE_RELATIVE, i, first, 3, &s, &en) &&
-        s >= date_end) {
+    /* Names that hold a date word are not dates: "USA TODAY", "Super Tuesday". */
+    bool date_name = ((t[i].flags & NM_TF_ALLCAPS) && t[i].end - t[i].start > 2) ||
+                     (i > first && (nm_markers__is(doc, &t[i - 1], "super") || nm_markers__is(doc, &t[i - 1], "usa")));
+    if ((lex & NM_LEX_DATE) && !date_name && t[i].start >= date_end &&
+        nm_markers__anchored(p, NM_R_DATE_RELATIVE, i, first, 3, &s, &en) && s >= date_end) {
       if (nm__builtin_active(e, NM_R_DATE_RELATIVE)) st = nm_markers__push(p, NM_R_DATE_RELATIVE, s, en);
       date_end = en;
     }
@@ -646,6 +653,68 @@ static size_t nm_markers__quote_words(const nm_doc *doc, const nm__quote *q) {
   return words;
 }
 
+/* Does every word of [from, to) start with a capital or a digit ("All Right Now", "Fuller House")? */
+static bool nm_markers__title_case(const char *s, uint32_t from, uint32_t to) {
+  bool any = false;
+  for (uint32_t k = from; k < to; k++) {
+    bool starts = k == from || s[k - 1] == ' ';
+    if (!starts || s[k] == ' ') continue;
+    unsigned char c = (unsigned char)s[k];
+    if (c >= 'a' && c <= 'z') {
+      /* Short function words may stay lower case in a title: "Lord of the Rings". */
+      uint32_t w = k;
+      while (w < to && s[w] >= 'a' && s[w] <= 'z') w++;
+      if (w - k > 3) return false;
+      continue;
+    }
+    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) any = true;
+  }
+  return any;
+}
+
+/* The index of the first token starting at or after pos. */
+static size_t nm_markers__tok_at(const nm_doc *doc, uint32_t pos) {
+  const nm__token *t = doc->tokens.items;
+  size_t lo = 0, hi = doc->tokens.count;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (t[mid].start < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/*
+ * Is a reporting verb right beside the quote ("said, “...”", "“...,” Texas
+ * delegate X said")? Then the text does name a speaker, even where
+ * attribution could not link it, and the quote is not unattributed.
+ */
+static bool nm_markers__cue_beside(const nm_doc *doc, uint32_t start, uint32_t end) {
+  const nm__token *t = doc->tokens.items;
+  size_t open = nm_markers__tok_at(doc, start), close = nm_markers__tok_at(doc, end);
+  for (size_t k = open; k > 0 && k + 3 > open;) {
+    k--;
+    if (t[k].lex & NM_LEX_CUE) return true;
+  }
+  for (size_t k = close; k < doc->tokens.count && k < close + 14; k++) {
+    if (t[k].type == NM_TOK_PUNCT && (doc->text[t[k].start] == '.' || doc->text[t[k].start] == '?')) break;
+    if (t[k].lex & NM_LEX_CUE) return true;
+  }
+  return false;
+}
+
+/* Is the byte at pos in a heading paragraph (headline, subhead, teaser)? */
+static bool nm_markers__in_heading(const nm_doc *doc, uint32_t pos) {
+  const nm__para *pa = doc->paras.items;
+  size_t lo = 0, hi = doc->paras.count;
+  while (lo < hi) { /* the first paragraph ending after pos */
+    size_t mid = (lo + hi) / 2;
+    if (pa[mid].end <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < doc->paras.count && pa[lo].start <= pos && (pa[lo].flags & NM_PF_HEADING);
+}
+
 static nm_status nm_markers__quotes(nm_markers__pass *p) {
   nm_doc *doc = p->doc;
   const nm_engine *e = p->engine;
@@ -656,18 +725,32 @@ static nm_status nm_markers__quotes(nm_markers__pass *p) {
     const nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
     if (q->in_boiler || q->end <= q->start) continue;
     int kind = q->kind;
-    if ((kind == NM_QUOTE_PARTIAL || kind == NM_QUOTE_TERM) && nm__builtin_active(e, NM_R_QUOTE_SCARE)) {
-      size_t words = nm_markers__quote_words(doc, q);
-      /* A lower-case term (not a title or a nickname) or a short fragment used as a label. */
-      uint32_t first = q->start;
-      while (first < q->end && !((s[first] >= 'a' && s[first] <= 'z') || (s[first] >= 'A' && s[first] <= 'Z')))
-        first++;
-      bool lower = first < q->end && s[first] >= 'a' && s[first] <= 'z';
-      if (words >= 1 && words <= 2 && (kind == NM_QUOTE_PARTIAL || lower))
-        st = nm_markers__push(p, NM_R_QUOTE_SCARE, q->start, q->end);
-    }
-    if ((kind == NM_QUOTE_DIRECT || kind == NM_QUOTE_PARTIAL) && q->speaker_start == NM_NONE && q->entity < 0 &&
-        nm__builtin_active(e, NM_R_QUOTE_UNATTRIBUTED) && st == NM_OK) {
+    size_t words = nm_markers__quote_words(doc, q);
+    uint32_t first = q->start;
+    while (first < q->end && !((s[first] >= 'a' && s[first] <= 'z') || (s[first] >= 'A' && s[first] <= 'Z')))
+      first++;
+    bool lower = first < q->end && s[first] >= 'a' && s[first] <= 'z';
+    /* Names and titles ("Hillary", "SNL", "Good Morning America") and numbers in markup hold no lower-case word. */
+    bool has_lower_word = false;
+    for (uint32_t k = first; k < q->end && !has_lower_word; k++)
+      has_lower_word = s[k] >= 'a' && s[k] <= 'z' && (k == first || s[k - 1] == ' ' || s[k - 1] == '-');
+    bool titled = !has_lower_word || (words <= 6 && nm_markers__title_case(s, first, q->end));
+    /* <tweet id="..."> and the like: an attribute value, not a quote. */
+    bool markup = q->start > 0 && s[q->start - 1] == '=';
+    /* "Do svidaniya!": an exclamation or a question is said, not used as a label. */
+    uint32_t last = q->end;
+    while (last > first && !(s[last - 1] == '!' || s[last - 1] == '?' || (s[last - 1] >= 'a' && s[last - 1] <= 'z') ||
+                             (s[last - 1] >= 'A' && s[last - 1] <= 'Z') || (s[last - 1] >= '0' && s[last - 1] <= '9')))
+      last--;
+    bool utterance = last > first && (s[last - 1] == '!' || s[last - 1] == '?');
+    if ((kind == NM_QUOTE_PARTIAL || kind == NM_QUOTE_TERM) && nm__builtin_active(e, NM_R_QUOTE_SCARE) && !markup &&
+        words >= 1 && words <= 2 && !titled && !utterance && (kind == NM_QUOTE_PARTIAL || lower))
+      st = nm_markers__push(p, NM_R_QUOTE_SCARE, q->start, q->end);
+    /* A quote with no speaker: whole statements, not labels, titles or headline fragments. */
+    bool unattributed = (kind == NM_QUOTE_DIRECT || (kind == NM_QUOTE_PARTIAL && words >= 3)) &&
+                        q->speaker_start == NM_NONE && q->entity < 0 && !markup && !titled &&
+                        !nm_markers__in_heading(doc, q->start) && !nm_markers__cue_beside(doc, q->start, q->end);
+    if (unattributed && nm__builtin_active(e, NM_R_QUOTE_UNATTRIBUTED) && st == NM_OK) {
       bool parent_speaks = false;
       if (q->parent >= 0 && (size_t)q->parent < doc->quotes.count) {
         const nm__quote *m = &NM_AT(doc->quotes, nm__quote, q->parent);
