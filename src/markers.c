@@ -230,7 +230,7 @@ static nm_status nm_markers__collect_spans(nm_markers__pass *p) {
         p->anon[p->nanon++] = span;
     }
   }
-  qsort(p->anon, p->nanon, sizeof *p->anon, nm_markers__span_cmp);
+  if (p->nanon > 1) qsort(p->anon, p->nanon, sizeof *p->anon, nm_markers__span_cmp); /* NULL when none */
   return NM_OK;
 }
 
