@@ -556,6 +556,58 @@ static int nm_markers__anonymous(const nm_doc *doc, size_t h, size_t first_tok, 
   return 1;
 }
 
+/*
+ * A denial word that denies a claim, not one that withholds something
+ * ("denied Carter a photograph", "deny the group sanctuary") or describes
+ * ("the disputed territory", "a motion was denied").
+ */
+static bool nm_markers__denial(const nm_doc *doc, size_t i, size_t after, size_t first_tok, size_t end_tok) {
+  const nm__token *t = doc->tokens.items;
+  if (after > i + 1) return true; /* "dismissed reports", "flatly denied" */
+  /* Nouns too: "zoning disputes", "vaccine denial" name no denial; "Israel disputes", "a denial" do. */
+  if (nm_markers__is(doc, &t[i], "disputes") || nm_markers__is(doc, &t[i], "denial") ||
+      nm_markers__is(doc, &t[i], "denials")) {
+    if (i == first_tok) return true;
+    const nm__token *b = &t[i - 1];
+    size_t bl = b->end - b->start;
+    static const char *const owners[] = {"a", "the", "his", "her", "its", "their", "flat", "categorical", "firm", NULL};
+    return b->type == NM_TOK_WORD && (((b->flags & NM_TF_CAP) && !(b->flags & NM_TF_SENT_START)) ||
+                                      (b->lex & NM_LEX_PRONOUN) || nm_markers__is_any(doc, b, owners) ||
+                                      (bl > 3 && doc->text[b->end - 2] == 'l' && doc->text[b->end - 1] == 'y'));
+  }
+  static const char *const adjective_before[] = {"the", "a", "an", "been", "be", "was", "were", "is", "are", NULL};
+  static const char *const objects[] = {"him", "her", "them", "us", "me", "you", "poor", NULL};
+  bool deny = nm_markers__is(doc, &t[i], "deny") || nm_markers__is(doc, &t[i], "denied") ||
+              nm_markers__is(doc, &t[i], "denies") || nm_markers__is(doc, &t[i], "denying");
+  if (i > first_tok && nm_markers__is_any(doc, &t[i - 1], adjective_before)) {
+    /* "has been denied", "the disputed territory": unless a claim follows ("was denied that ..."). */
+    return i + 1 < end_tok && nm_markers__is(doc, &t[i + 1], "that");
+  }
+  if (deny && i + 1 < end_tok) {
+    const nm__token *n = &t[i + 1];
+    if (n->type == NM_TOK_WORD && (nm_markers__is_any(doc, n, objects) ||
+                                   ((n->flags & NM_TF_CAP) && !(n->lex & NM_LEX_NOT_NAME))))
+      return false; /* deny someone something */
+  }
+  /* What is denied or rejected must be a claim: "denied it", "rejected the idea", "denies any wrongdoing";
+     or nothing at all ("which Mr. Ailes denies."). */
+  static const char *const claims[] = {
+      "that", "it", "this", "having", "claim", "claims", "allegation", "allegations", "accusation", "accusations",
+      "charge", "charges", "report", "reports", "reporting", "rumor", "rumors", "rumour", "rumours", "idea", "notion",
+      "suggestion", "suggestions", "assertion", "assertions", "characterization", "account", "accounts", "story",
+      "stories", "wrongdoing", "criticism", "critique", "critiques", "comparison", "premise", "contention",
+      "implication", "speculation", "assessment", "findings", "conclusion", "conclusions", "statement", "remarks",
+      "comments", "narrative", "knowledge", "involvement", "responsibility", "link", "links", "ties", "any", NULL};
+  size_t k = i + 1;
+  if (k >= end_tok || t[k].type == NM_TOK_PUNCT) return true;
+  for (size_t words = 0; k < end_tok && words < 4; k++) {
+    if (t[k].type != NM_TOK_WORD) break;
+    if (nm_markers__is_any(doc, &t[k], claims)) return true;
+    words++;
+  }
+  return false;
+}
+
 /* ---- private: the passes --------------------------------------------------- */
 
 /* Token-driven markers over one paragraph's tokens. */
@@ -616,7 +668,8 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
       st = nm_markers__push(p, NM_R_HEDGE_WORD, ws, we);
     if ((cls & NM_LEX_CONTESTED) && nm__builtin_active(e, NM_R_CONTESTED_VERB) && st == NM_OK)
       st = nm_markers__push(p, NM_R_CONTESTED_VERB, ws, we);
-    if ((cls & NM_LEX_DENIAL) && nm__builtin_active(e, NM_R_DENIAL_VERB) && st == NM_OK)
+    if ((cls & NM_LEX_DENIAL) && nm__builtin_active(e, NM_R_DENIAL_VERB) && st == NM_OK &&
+        nm_markers__denial(doc, i, after, first, end_tok))
       st = nm_markers__push(p, NM_R_DENIAL_VERB, ws, we);
     if ((cls & NM_LEX_LOADED) && nm__builtin_active(e, NM_R_LOADED_WORD) && st == NM_OK &&
         !(t[i].flags & NM_TF_IN_QUOTE) && !nm_markers__overlaps(p->quoted, p->nquoted, ws, we))
