@@ -23,8 +23,10 @@ else
   if [ ! -x "$UNIT" ] || [ "$NM_ROOT/tests/core/unit.c" -nt "$UNIT" ] || [ "$LIB" -nt "$UNIT" ] ||
      [ "$NM_ROOT/src/internal.h" -nt "$UNIT" ]; then
     mkdir -p "$NM_BUILD/tests"
+    san=  # a SAN=1 library needs the sanitizer runtimes at link time
+    [ "${NM_SAN:-}" = 1 ] && san="-fsanitize=address,undefined -fno-omit-frame-pointer"
     # shellcheck disable=SC2046  # pkg-config output is a list of flags
-    if ! ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wpedantic -O1 -g \
+    if ! ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wpedantic -O1 -g $san \
         -I"$NM_ROOT/src" -o "$UNIT.tmp" "$NM_ROOT/tests/core/unit.c" "$LIB" \
         $(pkg-config --libs libpcre2-8 tree-sitter) -lm 2>"$NM_BUILD/tests/core_unit.log"; then
       echo "not ok - core unit: tests/core/unit.c does not compile: $(head -c 600 "$NM_BUILD/tests/core_unit.log")"

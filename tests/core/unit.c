@@ -241,6 +241,32 @@ static void expect_entity_count(size_t n) {
   }
 }
 
+/* The mentions of quote i's entity, exactly: n specs in text order. */
+static void expect_mentions(size_t i, size_t n, ...) {
+  if (!doc || i >= nm_doc_quote_count(doc)) return;
+  long ent = nm_doc_quote_entity(doc, i);
+  if (ent < 0) {
+    fail("quote %zu: expected an entity with %zu mentions, got none", i, n);
+    return;
+  }
+  size_t got = nm_doc_entity_mention_count(doc, (size_t)ent);
+  va_list ap;
+  va_start(ap, n);
+  for (size_t k = 0; k < n; k++) {
+    const char *spec = va_arg(ap, const char *);
+    size_t ws, we, s = SIZE_MAX, e = SIZE_MAX;
+    if (!locate(spec, &ws, &we)) {
+      fail("case defect: mention '%s' not in the input", spec);
+      continue;
+    }
+    if (k >= got || !nm_doc_entity_mention(doc, (size_t)ent, k, &s, &e) || s != ws || e != we)
+      fail("entity '%s' mention %zu: expected %zu-%zu %s, got %s", nm_doc_entity_name(doc, (size_t)ent), k, ws, we,
+           show(ws, we), k < got ? show(s, e) : "(none)");
+  }
+  va_end(ap);
+  if (got != n) fail("entity '%s': expected %zu mentions, got %zu", nm_doc_entity_name(doc, (size_t)ent), n, got);
+}
+
 /* The sentences, exactly: n specs in order. */
 static void expect_sentences(size_t n, ...) {
   if (!doc) return;
@@ -633,6 +659,7 @@ static void resolve_pronoun_surname_role(void) {
   expect_quote(3, "direct", "“We will respond in kind,”", "the minister", "added");
   for (size_t i = 0; i < 4; i++) expect_entity(i, "Choe Son Hui", "person", "North Korean Foreign Minister", 0);
   expect_entity_count(1);
+  expect_mentions(0, 4, "North Korean Foreign Minister Choe Son Hui", "she", "Choe#2", "the minister");
 }
 
 static void resolve_they_group(void) {
@@ -793,6 +820,88 @@ static void scare_quote_single_word(void) {
   expect_quote(0, "partial", "“fake”", "The ministry", "called");
 }
 
+/* More shapes ------------------------------------------------------------- */
+
+static void apostrophes_inside_single_quotes(void) {
+  analyse("‘We don’t negotiate with Russia’s proxies,’ the minister said.");
+  expect_count(1);
+  expect_quote(0, "direct", "‘We don’t negotiate with Russia’s proxies,’", "the minister", "said");
+}
+
+static void apostrophe_inside_straight_single_quotes(void) {
+  analyse("'We don't negotiate with the '90s hardliners,' the minister said.");
+  expect_count(1);
+  expect_quote(0, "direct", "'We don't negotiate with the '90s hardliners,'", "the minister", "said");
+}
+
+static void via_statement_released_by(void) {
+  analyse("“The tests were a success,” according to a statement released by the defence ministry.");
+  expect_count(1);
+  expect_quote(0, "direct", "“The tests were a success,”", ANY, "according to");
+  expect_via(0, "a statement released by the defence ministry");
+}
+
+static void via_official_news_agency(void) {
+  analyse("Choe Son Hui said the talks were over. “We will not be silenced,” she told the official KCNA news agency.");
+  expect_count(2);
+  expect_quote(0, "indirect", "the talks were over", "Choe Son Hui", "said");
+  expect_quote(1, "direct", "“We will not be silenced,”", "she", "told");
+  expect_via(1, "the official KCNA news agency");
+  expect_entity(1, "Choe Son Hui", "person", NULL, 0);
+}
+
+static void told_object_then_that(void) {
+  analyse("Ana Ruiz told reporters on Monday that the shipments had continued.");
+  expect_count(1);
+  expect_quote(0, "indirect", "that the shipments had continued", "Ana Ruiz", "told");
+}
+
+static void participial_saying(void) {
+  analyse("The ministry rejected the report, saying it was “groundless”.");
+  expect_count(2);
+  expect_quote(0, "mixed", "it was “groundless”", "The ministry", "saying");
+  expect_quote(1, "partial", "“groundless”", "The ministry", "saying");
+  expect_parent(1, 0);
+  expect_entity(0, "ministry", "organization", NULL, 0);
+}
+
+static void abbreviated_country_in_title(void) {
+  analyse("“The alliance is stronger than ever,” U.S. Secretary of State Ana Ruiz said.");
+  expect_count(1);
+  expect_quote(0, "direct", "“The alliance is stronger than ever,”", "U.S. Secretary of State Ana Ruiz", "said");
+  expect_entity(0, "Ana Ruiz", "person", "U.S. Secretary of State", 0);
+}
+
+static void dateline_not_content(void) {
+  analyse("‘We will not retreat’: defence minister\n\n"
+          "MADRID — Troops will stay in the east, the defence minister said on Tuesday.");
+  expect_count(2);
+  expect_quote(0, "heading", "‘We will not retreat’", ANY, ANY);
+  expect_quote(1, "indirect", "Troops will stay in the east", "the defence minister", "said");
+}
+
+static void crlf_long_quote(void) {
+  analyse("“The water came at night.\r\n\r\n“By morning the road was gone,” Mayor Lena Ortiz said.\r\n");
+  expect_count(2);
+  expect_quote(0, "direct", "“The water came at night.", "Mayor Lena Ortiz", "said");
+  expect_quote(1, "direct", "“By morning the road was gone,”", "Mayor Lena Ortiz", "said");
+}
+
+/* Degenerate inputs: no quote, no crash, no hang. */
+static void degenerate_inputs(void) {
+  static const char *const texts[] = {"", "   \n\n  \r\n", "“”", "\"\"", "''", "“ ” ‘ ’ « »", "“", "’", "\"",
+                                      "“’”‘", "\xff\xfe\xfd", "\xe2\x80", "....!!!???", NULL};
+  for (size_t k = 0; texts[k]; k++) {
+    analyse(texts[k]);
+    if (doc && nm_doc_quote_count(doc) != 0) fail("input %s: expected no quote", show(0, strlen(texts[k])));
+    nm_doc_delete(doc);
+    doc = NULL;
+  }
+  static const char nuls[] = "\0\0“\0”\0";
+  analyse_n(nuls, sizeof nuls - 1);
+  if (doc && nm_doc_quote_count(doc) != 0) fail("NULs around marks: expected no quote");
+}
+
 static const struct {
   const char *name;
   void (*run)(void);
@@ -859,6 +968,16 @@ static const struct {
     {"quote ending in U.S.", quote_ending_in_abbreviation},
     {"unattributed quote", unattributed_quote},
     {"scare quote", scare_quote_single_word},
+    {"apostrophes inside single quotes", apostrophes_inside_single_quotes},
+    {"apostrophes inside straight single quotes", apostrophe_inside_straight_single_quotes},
+    {"channel: according to a statement released by", via_statement_released_by},
+    {"channel: the official KCNA news agency", via_official_news_agency},
+    {"told reporters ... that", told_object_then_that},
+    {"participial saying", participial_saying},
+    {"abbreviated country in a title", abbreviated_country_in_title},
+    {"dateline is not content", dateline_not_content},
+    {"long quote across CRLF paragraphs", crlf_long_quote},
+    {"degenerate inputs", degenerate_inputs},
 };
 
 /* ---- driver ------------------------------------------------------------- */
