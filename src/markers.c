@@ -540,13 +540,21 @@ static int nm_markers__anonymous(const nm_doc *doc, size_t h, size_t first_tok, 
                                            "appointed", "hired", "than", "like", NULL};
   if (opened && s > first_tok && t[s - 1].type == NM_TOK_WORD && nm_markers__is_any(doc, &t[s - 1], role_words))
     return 0;
+  /* "cited a source", "interviewed an official": the source is an object here, not a speaker. */
+  static const char *const takes_source[] = {"cited", "cite", "cites", "named",
+                                             "identified", "described", "called", "contacted", "interviewed",
+                                             "asked", "asking", "protect", "protected", NULL};
+  if (s > first_tok && t[s - 1].type == NM_TOK_WORD && nm_markers__is_any(doc, &t[s - 1], takes_source)) return 0;
   if (need_cue) {
     /* Found in the text alone, it must be a source: "..., one source said", "according to an official". */
     bool cue = false;
     for (size_t k = e; k < end_tok && k < e + 5 && !cue && t[k].type != NM_TOK_PUNCT; k++)
       cue = (t[k].lex & NM_LEX_CUE) != 0;
+    /* Before it, "said a senior official" or "according to an official"; but "cited a source" takes a source as
+       its object. */
     for (size_t k = s; k > first_tok && k + 3 > s && !cue;) {
       k--;
+      if (nm_markers__is_any(doc, &t[k], takes_source)) break;
       cue = (t[k].lex & (NM_LEX_CUE | NM_LEX_CUE_PREP)) != 0 || nm_markers__is(doc, &t[k], "according");
     }
     if (!cue) return 0;
@@ -568,6 +576,8 @@ static bool nm_markers__denial(const nm_doc *doc, size_t i, size_t after, size_t
   if (nm_markers__is(doc, &t[i], "disputes") || nm_markers__is(doc, &t[i], "denial") ||
       nm_markers__is(doc, &t[i], "denials")) {
     if (i == first_tok) return true;
+    static const char *const verb_objects[] = {"this", "that", "it", "the", "any", "claims", "reports", NULL};
+    if (i + 1 < end_tok && nm_markers__is_any(doc, &t[i + 1], verb_objects)) return true; /* "the city disputes this" */
     const nm__token *b = &t[i - 1];
     size_t bl = b->end - b->start;
     static const char *const owners[] = {"a", "the", "his", "her", "its", "their", "flat", "categorical", "firm", NULL};
