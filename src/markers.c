@@ -240,9 +240,12 @@ static const nm__token *nm_markers__tok(const nm_doc *doc, size_t i) { return &N
 
 /* Does token t spell `word` (ASCII, compared case-insensitively)? */
 static bool nm_markers__is(const nm_doc *doc, const nm__token *t, const char *word) {
+  const char *s = doc->text + t->start;
+  /* The first letter rejects most words before any length is taken. */
+  char c0 = s[0] >= 'A' && s[0] <= 'Z' ? (char)(s[0] + 32) : s[0];
+  if (c0 != word[0]) return false;
   size_t n = strlen(word);
   if (t->end - t->start != n) return false;
-  const char *s = doc->text + t->start;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
     if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
@@ -620,6 +623,13 @@ static bool nm_markers__denial(const nm_doc *doc, size_t i, size_t after, size_t
 
 /* ---- private: the passes --------------------------------------------------- */
 
+/* Names that hold a date word are not dates: "USA TODAY", "Super Tuesday". */
+static bool nm_markers__date_name(const nm_doc *doc, size_t i, size_t first) {
+  const nm__token *t = doc->tokens.items;
+  return ((t[i].flags & NM_TF_ALLCAPS) && t[i].end - t[i].start > 2) ||
+         (i > first && (nm_markers__is(doc, &t[i - 1], "super") || nm_markers__is(doc, &t[i - 1], "usa")));
+}
+
 /* Token-driven markers over one paragraph's tokens. */
 static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
   nm_doc *doc = p->doc;
@@ -658,9 +668,7 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
       figure_end = en;
     }
     /* Names that hold a date word are not dates: "USA TODAY", "Super Tuesday". */
-    bool date_name = ((t[i].flags & NM_TF_ALLCAPS) && t[i].end - t[i].start > 2) ||
-                     (i > first && (nm_markers__is(doc, &t[i - 1], "super") || nm_markers__is(doc, &t[i - 1], "usa")));
-    if ((lex & NM_LEX_DATE) && !date_name && t[i].start >= date_end &&
+    if ((lex & NM_LEX_DATE) && !nm_markers__date_name(doc, i, first) && t[i].start >= date_end &&
         nm_markers__anchored(p, NM_R_DATE_RELATIVE, i, first, 3, &s, &en) && s >= date_end) {
       if (nm__builtin_active(e, NM_R_DATE_RELATIVE)) st = nm_markers__push(p, NM_R_DATE_RELATIVE, s, en);
       date_end = en;
