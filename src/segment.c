@@ -50,7 +50,8 @@ bad:
 
 uint32_t nm__decode(const nm_doc *doc, uint32_t pos, uint32_t *len) {
   const unsigned char *s = (const unsigned char *)doc->text + pos;
-  if (doc->input == NM_INPUT_HTML && s[0] == '&') {
+  /* Markdown and HTML both have character references (&ldquo; &#8220;). */
+  if (doc->input != NM_INPUT_PLAIN && s[0] == '&') {
     uint32_t cp = nm__html_entity((const char *)s, doc->len - pos, len);
     if (cp) return cp;
   }
@@ -116,7 +117,7 @@ typedef struct nm_segment__reader {
 /* The character at pos, its length and class; SKIP bytes read as nothing. */
 static inline uint32_t nm_segment__peek(const nm_segment__reader *r, uint32_t pos, uint32_t *len, int *cls) {
   const unsigned char *s = (const unsigned char *)r->doc->text;
-  if (s[pos] < 0x80 && r->doc->input != NM_INPUT_HTML) {
+  if (s[pos] < 0x80 && (s[pos] != '&' || r->doc->input == NM_INPUT_PLAIN)) {
     *len = 1;
     *cls = nm_segment__class(s[pos]);
     return s[pos];
