@@ -275,6 +275,26 @@ static void test_bytes(void) {
   nm_engine_delete(e);
 }
 
+static void test_markdown(void) {
+  nm_engine *e = new_engine();
+  char err[256] = "";
+  const char *const w[] = {"Kiev"};
+  nm_engine_add_words(e, "house.kyiv", "style", w, 1, NULL, 0, 0, NULL, err, sizeof err);
+  const char *md = "Kiev is here.\n\n```\nKiev in code\n```\n";
+  nm_status st;
+  nm_doc *d = nm_doc_new(e, md, strlen(md), NM_INPUT_MARKDOWN, &st, err, sizeof err);
+  if (!d) {
+    printf("skip - markdown-code-not-prose: %s\n", err);
+  } else {
+    size_t n = 0, s = 1, en = 0;
+    for (size_t i = 0; i < nm_doc_marker_count(d); i++)
+      if (strcmp(nm_doc_marker_rule(d, i), "house.kyiv") == 0 && n++ == 0) nm_doc_marker_span(d, i, &s, &en);
+    check("markdown-code-not-prose", n == 1 && s == 0 && en == 4, "a user rule must not match inside a code block");
+  }
+  nm_doc_delete(d);
+  nm_engine_delete(e);
+}
+
 typedef struct shared_case {
   nm_engine *engine;
   size_t markers;
@@ -320,6 +340,7 @@ int main(void) {
   test_limits();
   test_select();
   test_bytes();
+  test_markdown();
   test_threads();
   return check_failures ? 1 : 0;
 }
