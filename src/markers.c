@@ -371,9 +371,10 @@ static uint32_t nm_markers__count(const nm_doc *doc, size_t i, size_t end_tok) {
     if (prev->type == NM_TOK_WORD &&
         (nm_markers__is_any(doc, prev, nm_markers__months) || nm_markers__is_any(doc, prev, nm_markers__label_words)))
       return NM_NONE;
-    /* "Feb. 1": a month abbreviated with its period. */
+    /* "Feb. 1", "No. 1": a month or a label abbreviated with its period. */
     if (prev->type == NM_TOK_PUNCT && doc->text[prev->start] == '.' && i >= 2 &&
-        nm_markers__is_any(doc, nm_markers__tok(doc, i - 2), nm_markers__months))
+        (nm_markers__is_any(doc, nm_markers__tok(doc, i - 2), nm_markers__months) ||
+         nm_markers__is_any(doc, nm_markers__tok(doc, i - 2), nm_markers__label_words)))
       return NM_NONE;
     /* "Apollo 11 astronauts": a capitalised word right before names a thing. */
     if (prev->type == NM_TOK_WORD && (prev->flags & NM_TF_CAP) &&

@@ -173,6 +173,7 @@ static const neg_case negatives[] = {
      "..."},
     /* Shapes that were wrongly marked on PolNeAR train, in sentences of our own. */
     {"no-figure-abbrev-month", "Voters meet at the Feb. 2 caucuses in the state.\n", "figure", "2 caucuses"},
+    {"no-figure-number-one", "It is the No.1 news channel in the land.\n", "figure", "1 news"},
     {"no-date-newspaper", "The poll was run by USA TODAY and a university.\n", "date", "TODAY"},
     {"no-date-super-tuesday", "He hopes to win many states on Super Tuesday next month.\n", "date", "Super Tuesday"},
     {"no-scare-show-title", "The host said " L "SNL" R " drew its best ratings.\n", "scare-quote", "SNL"},
