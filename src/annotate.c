@@ -4,7 +4,7 @@
  *   annotate [OPTIONS] [FILE...]      (stdin when no FILE, or for "-")
  *
  * Each input is one document: read whole, analysed, rendered in one of the
- * formats below, freed. doc/annotate.1 is the user's manual; the decisions
+ * formats below, freed. With --lines each line is one (a pipeline's record). doc/annotate.1 is the user's manual; the decisions
  * worth knowing when reading this file:
  *  - Output keeps the input's bytes, invalid UTF-8 included: the ANSI and
  *    bracket views only insert escapes and brackets, at character
@@ -36,6 +36,7 @@ typedef struct nm_annotate_opts {
   bool color;
   bool sources;
   bool list_rules;
+  bool lines; /* each input line is one document (for cluster pipelines) */
   int input; /* -1: from the file name's extension */
   const char **rule_files, **only_kinds, **disabled, **fail_kinds;
   size_t nrule_files, nonly_kinds, ndisabled, nfail_kinds;
@@ -629,33 +630,21 @@ static void nm_annotate__on_rule_error(void *ud, const char *message) {
 }
 #endif
 
-/* path NULL is stdin. Every failure is reported; the run goes on. */
-static void nm_annotate__one(nm_annotate_run *run, const char *path) {
+/*
+ * Analyse one document and write it out. `name` is for messages and views,
+ * `file` for the JSON "file" field (NULL for stdin). Failures are reported.
+ */
+static void nm_annotate__document(nm_annotate_run *run, const char *name, const char *file, const char *buf,
+                                  size_t len, int input) {
   const nm_annotate_opts *o = run->opts;
-  const char *name = path ? path : "<stdin>";
-  int fd = STDIN_FILENO;
-  if (path && (fd = open(path, O_RDONLY)) < 0) {
-    nm_annotate__report(run, name, strerror(errno));
-    return;
-  }
-  char *buf = NULL;
-  size_t len = 0;
-  int rc = nm_annotate__read_all(fd, &buf, &len);
-  if (path) close(fd);
-  if (rc) {
-    nm_annotate__report(run, name, strerror(rc));
-    return;
-  }
+  int rc;
   if (nm_annotate__looks_binary(buf, len)) {
-    free(buf);
     nm_annotate__report(run, name, "binary file (NUL and control bytes), not annotated");
     return;
   }
-  int input = o->input >= 0 ? o->input : nm_annotate__input_from_path(path);
   char err[512];
   nm_status st;
   nm_doc *doc = nm_doc_new(run->engine, buf, len, input, &st, err, sizeof err);
-  free(buf); /* the document holds its own copy */
   if (!doc) {
     nm_annotate__report(run, name, err);
     return;
@@ -678,14 +667,14 @@ static void nm_annotate__one(nm_annotate_run *run, const char *path) {
   } else if (o->format == NM_FORMAT_VIMGREP) {
     rc = nm_annotate__render_vimgrep(doc, name);
   } else if (o->format == NM_FORMAT_HTML) {
-    if (nm_render_html(stdout, doc, path) != 0) nm_annotate__write_failed();
+    if (nm_render_html(stdout, doc, file) != 0) nm_annotate__write_failed();
   } else {
     size_t jlen;
-    char *json = nm_doc_to_json(doc, path, &jlen);
+    char *json = nm_doc_to_json(doc, file, &jlen);
     if (!json) {
       rc = ENOMEM;
     } else {
-      bool array = o->format == NM_FORMAT_JSON && run->nfiles > 1;
+      bool array = o->format == NM_FORMAT_JSON && (run->nfiles > 1 || o->lines);
       if (array) nm_annotate__puts(run->ndone ? ",\n" : "[\n");
       nm_annotate__write(json, jlen);
       if (!array) nm_annotate__puts("\n");
@@ -698,7 +687,65 @@ static void nm_annotate__one(nm_annotate_run *run, const char *path) {
   nm_doc_delete(doc);
   if (rc) nm_annotate__report(run, name, strerror(rc));
   else run->ndone++;
-  nm_annotate__flush();
+  if (!o->lines) nm_annotate__flush(); /* a line's document is small: let stdio batch them */
+}
+
+/* --lines: every line of f is a document named "NAME:LINE". Memory is
+   bounded by the longest line, however long the stream. */
+static void nm_annotate__each_line(nm_annotate_run *run, FILE *f, const char *name, const char *file, int input) {
+  char *line = NULL, label[4096];
+  size_t cap = 0, lineno = 0;
+  ssize_t n;
+  errno = 0;
+  while ((n = getline(&line, &cap, f)) >= 0) {
+    size_t len = (size_t)n;
+    lineno++;
+    if (len && line[len - 1] == '\n') len--;
+    if (len && line[len - 1] == '\r') len--;
+    snprintf(label, sizeof label, "%s:%zu", file ? file : name, lineno);
+    nm_annotate__document(run, label, label, line, len, input);
+  }
+  if (ferror(f)) nm_annotate__report(run, name, strerror(errno ? errno : EIO));
+  free(line);
+}
+
+/* path NULL is stdin. Every failure is reported; the run goes on. */
+static void nm_annotate__one(nm_annotate_run *run, const char *path) {
+  const nm_annotate_opts *o = run->opts;
+  const char *name = path ? path : "<stdin>";
+  int input = o->input >= 0 ? o->input : nm_annotate__input_from_path(path);
+  int fd = STDIN_FILENO;
+  if (path && (fd = open(path, O_RDONLY)) < 0) {
+    nm_annotate__report(run, name, strerror(errno));
+    return;
+  }
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    nm_annotate__report(run, name, strerror(EISDIR));
+    if (path) close(fd);
+    return;
+  }
+  if (o->lines) {
+    FILE *f = path ? fdopen(fd, "rb") : stdin;
+    if (!f) {
+      nm_annotate__report(run, name, strerror(errno));
+      close(fd);
+      return;
+    }
+    nm_annotate__each_line(run, f, name, path, input);
+    if (path) fclose(f);
+    return;
+  }
+  char *buf = NULL;
+  size_t len = 0;
+  int rc = nm_annotate__read_all(fd, &buf, &len);
+  if (path) close(fd);
+  if (rc) {
+    nm_annotate__report(run, name, strerror(rc));
+    return;
+  }
+  nm_annotate__document(run, name, path, buf, len, input);
+  free(buf);
 }
 
 /* ---- options ----------------------------------------------------------- */
@@ -719,6 +766,8 @@ static const char nm_annotate__usage[] =
     "                       (repeatable)\n"
     "      --input=TYPE     plain, markdown or html (default: from the file's\n"
     "                       extension: .md .markdown .html .htm, else plain)\n"
+    "      --lines          each input line is one document, named FILE:LINE\n"
+    "                       (for Hadoop Streaming and Spark's RDD.pipe)\n"
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n"
     "\n"
@@ -749,14 +798,14 @@ static void nm_annotate__append(const char ***list, size_t *n, const char *item)
 }
 
 static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
-  enum { OPT_COLOR = 256, OPT_ONLY, OPT_DISABLE, OPT_LIST_RULES, OPT_FAIL_ON, OPT_INPUT };
+  enum { OPT_COLOR = 256, OPT_ONLY, OPT_DISABLE, OPT_LIST_RULES, OPT_FAIL_ON, OPT_INPUT, OPT_LINES };
   static const struct option longopts[] = {
       {"format", required_argument, NULL, 'f'},     {"color", optional_argument, NULL, OPT_COLOR},
       {"colour", optional_argument, NULL, OPT_COLOR}, {"sources", no_argument, NULL, 's'},
       {"only", required_argument, NULL, OPT_ONLY},   {"disable", required_argument, NULL, OPT_DISABLE},
       {"rules", required_argument, NULL, 'r'},       {"list-rules", no_argument, NULL, OPT_LIST_RULES},
       {"fail-on", required_argument, NULL, OPT_FAIL_ON}, {"input", required_argument, NULL, OPT_INPUT},
-      {"help", no_argument, NULL, 'h'},              {"version", no_argument, NULL, 'V'},
+      {"lines", no_argument, NULL, OPT_LINES},       {"help", no_argument, NULL, 'h'},              {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *color = "auto";
   opterr = 0; /* our own messages, in one form */
@@ -781,6 +830,7 @@ static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
     case OPT_DISABLE: nm_annotate__append(&o->disabled, &o->ndisabled, optarg); break;
     case 'r': nm_annotate__append(&o->rule_files, &o->nrule_files, optarg); break;
     case OPT_LIST_RULES: o->list_rules = true; break;
+    case OPT_LINES: o->lines = true; break;
     case OPT_FAIL_ON: nm_annotate__append(&o->fail_kinds, &o->nfail_kinds, optarg); break;
     case OPT_INPUT:
       if ((o->input = nm_input_from_name(optarg)) < 0)
@@ -873,11 +923,11 @@ int main(int argc, char **argv) {
     nm_annotate__list_rules(run.engine);
   } else {
     run.nfiles = optind < argc ? (size_t)(argc - optind) : 1;
-    if (o.format == NM_FORMAT_HTML && run.nfiles > 1 && !o.sources)
+    if (o.format == NM_FORMAT_HTML && (run.nfiles > 1 || o.lines) && !o.sources)
       nm_annotate__usage_error("--format=html writes one page: give it one %s", "file");
     if (optind == argc) nm_annotate__one(&run, NULL);
     for (int i = optind; i < argc; i++) nm_annotate__one(&run, strcmp(argv[i], "-") ? argv[i] : NULL);
-    if (o.format == NM_FORMAT_JSON && run.nfiles > 1 && !o.sources) nm_annotate__puts(run.ndone ? "\n]\n" : "[]\n");
+    if (o.format == NM_FORMAT_JSON && (run.nfiles > 1 || o.lines) && !o.sources) nm_annotate__puts(run.ndone ? "\n]\n" : "[]\n");
   }
   nm_annotate__flush();
 #ifdef NM_ANNOTATE_LUA

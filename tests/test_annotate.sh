@@ -240,6 +240,26 @@ run --format=html plain.txt second.txt
 check html-one-file "status $rc, stderr '$(head -1 err)'" same "$rc/$(head -1 err)" \
   "2/annotate: --format=html writes one page: give it one file"
 
+# ---- --lines: one document a line, for cluster pipelines ----------------------
+
+printf 'He said “the bridge is closed,” Jones said.\n\nThe cat sat.\r\n' >records.txt
+run --lines --format=jsonl records.txt
+check lines-jsonl "got $(wc -l <out) lines, status $rc" \
+  jsonl_check out '[(d["file"], d["length"]) for d in vs] == [("records.txt:1", 47), ("records.txt:2", 0), ("records.txt:3", 12)]'
+run --lines --format=json records.txt
+check lines-json-array "not one array of three" json_check out 'len(v) == 3 and v[2]["file"] == "records.txt:3"'
+# A long stream in bounded memory: the peak does not grow with the input.
+peak() { yes 'He said “the bridge is closed.” The council voted.' | head -n "$1" |
+  /usr/bin/time -f %M "$A" --lines --format=jsonl 2>&1 >/dev/null | tail -1; }
+if [ -x /usr/bin/time ]; then
+  small=$(peak 1000) big=$(peak 100000)
+  check lines-bounded-memory "peak ${small} KB for 1000 lines, ${big} KB for 100000" [ "$big" -lt $((small * 2)) ]
+else
+  skip lines-bounded-memory "/usr/bin/time is not installed"
+fi
+yes 'He said “the bridge is closed.” The council voted.' | head -n 5000 | "$A" --lines --format=jsonl 2>err | tail -1 >out
+check lines-stdin "got '$(cut -c1-60 out)'" grep -q '^{"newsmark":1,"file":"<stdin>:5000",' out
+
 # ---- pipes and signals ------------------------------------------------------
 
 yes 'He said “the bridge is not safe.” The council voted.' | head -c 4000000 >big.txt

@@ -10,7 +10,9 @@
 # tests/bench/RESULTS.md, so a change shows up in review.
 #
 # NM_BENCH_RUNS (default 5) sets the runs per row; NM_BENCH_BIG_MB (100)
-# the size of the largest document.
+# the size of the largest document; NM_BENCH_TIMEOUT (120) the seconds one
+# run may take: a row that runs past it says so instead of hanging (that is
+# what a quadratic stage looks like on the 100 MB row).
 set -euo pipefail
 
 NM_ROOT=${NM_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -19,6 +21,7 @@ case $NM_BUILD in /*) ;; *) NM_BUILD=$NM_ROOT/$NM_BUILD ;; esac
 A=$NM_BUILD/annotate
 RUNS=${NM_BENCH_RUNS:-5}
 BIG_MB=${NM_BENCH_BIG_MB:-100}
+TIMEOUT=${NM_BENCH_TIMEOUT:-120}
 CORPUS=$NM_ROOT/../shared/corpus
 SAMPLE=$NM_ROOT/tests/sample/harbour-bridge.txt
 RESULTS=$NM_ROOT/tests/bench/RESULTS.md
@@ -38,20 +41,34 @@ rows=()
 measure() {
   local name=$1 bytes=$2 single=$3
   shift 3
-  local secs=() rss=() i t0 t1
+  local secs=() rss=() i t0 t1 rc
   for ((i = 0; i < RUNS; i++)); do
     t0=$(date +%s%N)
-    "${pin[@]}" /usr/bin/time -f %M -o "$T/rss" "$A" "$@" >/dev/null 2>"$T/err" ||
-      { echo "bench: annotate failed on $name: $(head -3 "$T/err")" >&2; exit 1; }
+    rc=0
+    timeout "$TIMEOUT" "${pin[@]}" /usr/bin/time -f %M -o "$T/rss" "$A" "$@" >/dev/null 2>"$T/err" || rc=$?
     t1=$(date +%s%N)
+    if [ $rc = 124 ]; then
+      row "$name" "$bytes" "$single" 1 timeout 0
+      return 0
+    fi
+    [ $rc = 0 ] || { echo "bench: annotate failed on $name: $(head -3 "$T/err")" >&2; exit 1; }
     secs+=("$(((t1 - t0) / 1000))")
     rss+=("$(tail -1 "$T/rss")")
   done
   local us kb
   us=$(printf '%s\n' "${secs[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   kb=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  rows+=("$(awk -v n="$name" -v b="$bytes" -v us="$us" -v kb="$kb" -v s="$single" -v r="$RUNS" 'BEGIN {
+  row "$name" "$bytes" "$single" "$RUNS" "$us" "$kb"
+}
+
+# row NAME BYTES SINGLE RUNS MICROSECONDS|timeout PEAK-KB: one table row.
+row() {
+  rows+=("$(awk -v n="$1" -v b="$2" -v s="$3" -v r="$4" -v us="$5" -v kb="$6" -v to="$TIMEOUT" 'BEGIN {
     size = b >= 1048576 ? sprintf("%.1f MB", b / 1048576) : sprintf("%.1f KB", b / 1024)
+    if (us == "timeout") {
+      printf "| %-34s | %9s | %4d | %9s | %8s | %7s |", n, size, r, "> " to " s", "-", "-"
+      exit
+    }
     ratio = s ? sprintf("%.1fx", kb * 1024 / b) : "-"
     printf "| %-34s | %9s | %4d | %9.1f | %8.1f | %7s |", n, size, r, b / 1048576 / (us / 1e6), kb / 1024, ratio
   }')")
@@ -81,7 +98,8 @@ fi
 # ---- generated text, for scaling -----------------------------------------
 # The project's own sample, repeated: 1 KB, 1 MB and BIG_MB MB documents.
 head -c 1024 "$SAMPLE" >"$T/1k.txt"
-for ((i = 0; i < 520; i++)); do cat "$SAMPLE"; done | head -c 1048576 >"$T/1m.txt"
+for ((i = 0; i < 520; i++)); do cat "$SAMPLE"; done >"$T/many.txt" # no pipe: head would SIGPIPE cat
+head -c 1048576 "$T/many.txt" >"$T/1m.txt"
 for ((i = 0; i < BIG_MB; i++)); do cat "$T/1m.txt"; done >"$T/big.txt"
 k1=(); for ((i = 0; i < 1000; i++)); do k1+=("$T/1k.txt"); done
 m1=(); for ((i = 0; i < 20; i++)); do m1+=("$T/1m.txt"); done
@@ -103,12 +121,13 @@ RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, json" $((1048576 
 RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, ansi" $((1048576 * BIG_MB)) 1 --color=never "$T/big.txt"
 
 # ---- the table -------------------------------------------------------------
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+cpu=$(sed -n '/^model name/{s/^model name[[:space:]]*: //p;q}' /proc/cpuinfo 2>/dev/null)
 {
   echo "# make bench"
   echo
   echo "annotate $("$A" --version | awk '{print $NF}'), $(date -u +%Y-%m-%d), ${cpu:-unknown CPU}, $(nproc) cores, one core used;"
-  echo "end to end (read, analyse with the built-in rules, write to /dev/null); median of $RUNS runs (3 for the largest)."
+  echo "end to end (read, analyse with the built-in rules, write to /dev/null); median of $RUNS runs (3 for the largest);"
+  echo "a run longer than ${TIMEOUT} s is stopped and shown as \"> ${TIMEOUT} s\"."
   echo "Peak RSS is /usr/bin/time's max resident set; the ratio is to the input, for single documents."
   echo
   echo "| input                              |      size | runs |      MB/s | peak MiB |  ×input |"
