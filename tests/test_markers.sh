@@ -18,10 +18,13 @@ fi
 mkdir -p "$OUT" || exit 2
 # shellcheck disable=SC2046
 libs=$(pkg-config --libs libpcre2-8 tree-sitter)
+# A sanitizer build (make test SAN=1) needs the test programs built the same way.
+san=
+[ "${NM_SAN:-}" = 1 ] && san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 
 for src in "$NM_ROOT"/tests/markers/test_*.c; do
   name=$(basename "$src" .c)
-  if ! $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wpedantic -O1 -g \
+  if ! $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wpedantic -O1 -g $san \
       -I"$NM_ROOT/src" -I"$NM_ROOT/tests/markers" "$src" "$NM_BUILD/libnewsmark.a" $libs -lm -lpthread \
       -o "$OUT/markers_$name" 2>"$OUT/markers_$name.log"; then
     echo "not ok - $name-compiles: $(head -c 600 "$OUT/markers_$name.log" | tr '\n' ' ')"
