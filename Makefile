@@ -41,7 +41,8 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidd
 
 # The library: one file per stage (src/internal.h says which).
 LIB_SRC := src/doc.c src/lexicon.c src/markup.c src/segment.c src/quotes.c \
-  src/attribution.c src/rules.c src/markers.c src/json.c src/annotate_html.c
+  src/attribution.c src/rules.c src/markers.c src/json.c src/annotate_html.c \
+  src/compare.c
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o) $(B)/obj/gen_lexicon.o
 LIB_LIBS := $(PCRE2_LIBS) $(TS_LIBS)
 
