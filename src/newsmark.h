@@ -230,6 +230,106 @@ NM_API const char *nm_doc_error(const nm_doc *self, size_t i);
 NM_API char *nm_doc_to_json(const nm_doc *self, const char *file, size_t *len);
 NM_API void nm_free(void *p);
 
+/* ---- Compare ------------------------------------------------------------- */
+
+/*
+ * Group the quotes of several documents that report the same words, and say
+ * how the members differ word by word (README: "Comparing outlets").
+ *
+ * Words are compared after normalising case, curly and straight marks and
+ * punctuation, and spelling variants (colour/color: src/lexicon/spellings.txt),
+ * so those alone never make a difference. Candidates come from an inverted
+ * index of word 3-grams; a candidate pair is kept after a word alignment.
+ * Quotes of fewer than 4 words are never grouped; quotes of 4 or 5 words
+ * only with a quote of about the same length, whose words differ by at most
+ * one, whose speaker may be the same, and whose surrounding words are
+ * largely shared. Direct, partial and heading quotes take part; mixed,
+ * indirect, term and boilerplate quotes do not (a mixed quote's words are
+ * its partial fragments).
+ *
+ * Use: nm_compare_new, nm_compare_add for each document (or
+ * nm_compare_add_quote), nm_compare_run once, then the accessors.
+ * Quote numbers q below index every quote the comparison kept, in the order
+ * added; documents are numbered in the order added, from 0.
+ */
+typedef struct nm_compare nm_compare;
+
+/* How a member differs from the member it is compared with. */
+typedef enum nm_diff_kind {
+  NM_DIFF_SPELLING = 0, /* the same word spelt differently: colours / colors */
+  NM_DIFF_SUBSTITUTION, /* other words in the same place: another translation, a misquote */
+  NM_DIFF_OMISSION,     /* one side elides with an ellipsis what the other quotes */
+  NM_DIFF_ADDITION,     /* one side has words the other lacks, with no ellipsis */
+  NM_DIFF_SPEAKER       /* the same words given to different named speakers */
+} nm_diff_kind;
+
+/* "spelling", "substitution", ...; NULL for an unknown value. Static. */
+NM_API const char *nm_diff_kind_name(int kind);
+
+/* Returns NULL on failure, with the reason in err. Free with nm_compare_delete. */
+NM_API nm_compare *nm_compare_new(char *err, size_t errlen);
+NM_API void nm_compare_delete(nm_compare *self);
+
+/*
+ * Add the quotes of an analysed document as the next document. `file`
+ * (may be NULL) is copied and only named back by nm_compare_doc_file. The
+ * comparison keeps what it needs (word hashes, spans, speaker names); doc
+ * may be deleted afterwards. NM_ERR_ARGUMENT after nm_compare_run.
+ */
+NM_API nm_status nm_compare_add(nm_compare *self, const nm_doc *doc, const char *file);
+
+/*
+ * Add one quote found elsewhere (a JSONL record, a test). `text` is its
+ * whole document, [start, end) the quote, [speaker_start, speaker_end) the
+ * speaker mention (equal when none); `speaker` the speaker's name or NULL,
+ * `anonymous` 1 for an unnamed source. `quote_id` is reported back as is.
+ * Consecutive calls with the same `file` add to one document; another file
+ * starts the next document.
+ */
+NM_API nm_status nm_compare_add_quote(nm_compare *self, const char *file, const char *text, size_t len,
+                                      long quote_id, size_t start, size_t end, const char *speaker,
+                                      int anonymous, size_t speaker_start, size_t speaker_end);
+
+/* Index, align and group. Once per comparison; later adds are refused. */
+NM_API nm_status nm_compare_run(nm_compare *self);
+
+NM_API size_t nm_compare_doc_count(const nm_compare *self);
+NM_API const char *nm_compare_doc_file(const nm_compare *self, size_t doc); /* NULL when none given */
+
+/* The quotes kept: their document, id (nm_doc quote index), span, speaker. */
+NM_API size_t nm_compare_quote_count(const nm_compare *self);
+NM_API size_t nm_compare_quote_doc(const nm_compare *self, size_t q);
+NM_API long nm_compare_quote_id(const nm_compare *self, size_t q);
+NM_API int nm_compare_quote_span(const nm_compare *self, size_t q, size_t *start, size_t *end);
+NM_API const char *nm_compare_quote_speaker(const nm_compare *self, size_t q); /* NULL when none */
+
+/*
+ * Groups of two or more quotes, in order of their first member; members in
+ * the order added. nm_compare_group_variant is 1 when some member differs
+ * in a reported way (a group of exact copies is 0). Member m is compared
+ * with nm_compare_group_parent(g, m) (a member number, -1 for the group's
+ * longest quote, which all others are compared against, directly or through
+ * another member).
+ */
+NM_API size_t nm_compare_group_count(const nm_compare *self);
+NM_API size_t nm_compare_group_size(const nm_compare *self, size_t g);
+NM_API size_t nm_compare_group_member(const nm_compare *self, size_t g, size_t m); /* a quote number q */
+NM_API long nm_compare_group_parent(const nm_compare *self, size_t g, size_t m);
+NM_API int nm_compare_group_variant(const nm_compare *self, size_t g);
+/* The group of quote q, or -1 when it is in none. */
+NM_API long nm_compare_quote_group(const nm_compare *self, size_t q);
+
+/*
+ * The differences of group g, each between two quotes a and b (quote
+ * numbers; a is b's parent). The spans are byte offsets in each quote's own
+ * document; an empty span (start == end) marks the place where the side has
+ * nothing. For NM_DIFF_SPEAKER they are the speaker mentions. Returns the
+ * kind, or -1 when k is out of range. Out-parameters may be NULL.
+ */
+NM_API size_t nm_compare_group_diff_count(const nm_compare *self, size_t g);
+NM_API int nm_compare_group_diff(const nm_compare *self, size_t g, size_t k, size_t *a, size_t *a_start,
+                                 size_t *a_end, size_t *b, size_t *b_start, size_t *b_end);
+
 #ifdef __cplusplus
 }
 #endif
