@@ -120,7 +120,7 @@ SONAME := libnewsmark.so.$(call NM_VERSION_PART,MAJOR).$(call NM_VERSION_PART,MI
 
 # What the build and the tests need on Debian; `make setup` installs the missing.
 DEB_PACKAGES := build-essential pkg-config libpcre2-dev libtree-sitter-dev liblua5.4-dev lua5.4 \
-  luajit neovim less tmux clang time python3
+  luajit neovim less tmux clang libclang-rt-14-dev valgrind time python3
 # Tools wanted as commands, as COMMAND:PACKAGE. Checked by command, not by
 # package: an image may ship Node.js from elsewhere (with npm inside it), and
 # Debian's npm package would then conflict with it.
@@ -219,6 +219,18 @@ test check: setup
 bench: setup
 	@$(MAKE) --no-print-directory all
 	NM_BUILD=$(B) tests/bench/bench.sh
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c) against the library built by clang
+# with the fuzzer's coverage hooks, ASan and UBSan in its own folder; each
+# runs FUZZ_SECONDS. tests/fuzz/run.sh says where crashes are kept.
+FUZZ_B ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+fuzz: setup
+	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) SAN= \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  $(FUZZ_B)/libnewsmark.a
+	NM_BUILD=$(FUZZ_B) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CC=$(FUZZ_CC) tests/fuzz/run.sh
 
 # ---- install ------------------------------------------------------------
 install: all
