@@ -89,6 +89,11 @@ static const char *const nm_attr__determiners[] = {
     "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "some", "several",
     "many", "one", "two", "three", "four", "five", "another", "both", "each", "every", "all", "most", "few",
     "other", "multiple", "numerous", "any", NULL};
+/* The reporting verbs through which an unknown common noun may speak. */
+static const char *const nm_attr__plain_cues[] = {
+    "said", "says", "say", "told", "tells", "added", "adds", "wrote", "writes", "asked", "announced", "stated",
+    "argued", "noted", "claimed", "warned", "insisted", "explained", "replied", "responded", "concluded",
+    "reported", "found", "shows", "showed", "suggests", "suggested", NULL};
 /* Determiners that let an unknown common noun head a speaker: "the ferry operator". */
 static const char *const nm_attr__articles[] = {"a", "an", "the", "this", "these", "those", NULL};
 static const char *const nm_attr__indefinite[] = {"a", "an", "some", "several", "many", "one", "two", "three",
@@ -165,6 +170,7 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
      determiner: "the ferry operator said", not "cracks said". */
   bool plain_head = !nm_attr__head_ok(c, head);
   if (plain_head && (c->t[head].type != NM_TOK_WORD || (c->t[head].flags & NM_TF_CAP) ||
+                     nm_attr__is_any(c, head, nm_attr__determiners) || nm_attr__is_any(c, head, nm_attr__np_preps) ||
                      (c->t[head].lex & (NM_LEX_CUE | NM_LEX_NOT_NAME)) || nm_attr__is_any(c, head, nm_attr__aux) ||
                      nm_attr__is_any(c, head, nm_attr__passive)))
     return nm_attr__none;
@@ -626,6 +632,10 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
                                            (nm_attr__punct(c, left) == ',' && left > lo && nm_attr__in_quote(c, left - 1)));
     if (np.first == NM_NONE && left != NM_NONE && nm_attr__punct(c, left) == ',' && !after_quote)
       np = nm_attr__appositions(c, s, left); /* "NAME, TITLE, said" */
+    /* An unknown common noun speaks only through a plain reporting verb:
+       "the ferry operator said", but not "the talks would go on". */
+    if (np.first != NM_NONE && !nm_attr__head_ok(c, np.end - 1) && !nm_attr__is_any(c, i, nm_attr__plain_cues))
+      np = nm_attr__none;
     if (np.first != NM_NONE && !participle) {
       f.speaker = np;
     } else if (participle && (left == NM_NONE || nm_attr__punct(c, left) == ',' || np.first == NM_NONE)) {
@@ -820,6 +830,21 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
       if (head.title_first == NM_NONE && ts < te) {
         head.title_first = ts;
         head.title_end = te;
+      }
+      if (head.name_first == NM_NONE && ts < te) {
+        /* "A spokesman, John Kirby, said": the apposition names the speaker */
+        nm_attr__mention named = nm_attr__analyse_mention(c, (nm_attr__span){ts, te});
+        if (named.name_first != NM_NONE) {
+          named.first = sp.first;
+          named.end = sp.end;
+          named.title_first = a;
+          named.title_end = k;
+          if (nm_attr__is_any(c, a, nm_attr__determiners)) named.title_first = a + 1;
+          named.type = NM_ENTITY_PERSON;
+          named.anonymous = false;
+          named.core_end = sp.end;
+          return named;
+        }
       }
       if (head.name_first != NM_NONE) head.type = NM_ENTITY_PERSON;
       head.core_end = k;
