@@ -151,7 +151,7 @@ $(B)/libnewsmark.a: $(LIB_OBJ)
 
 # annotate runs Lua rule files (--rules) in Lua 5.4 through annotate_lua.c.
 $(B)/annotate: $(B)/obj/annotate.o $(B)/obj/annotate_lua.o $(B)/obj/lua_newsmark.o \
-  $(B)/obj/gen_lua_modules.o $(B)/libnewsmark.a
+  $(B)/obj/gen_lua_modules.o $(B)/obj/compare_render.o $(B)/libnewsmark.a
 	$(CC) -o $@ $^ $(LDFLAGS) $(LIB_LIBS) $(LUA_LIBS) -lm
 
 # ---- Lua (issue 3) ---------------------------------------------------------

@@ -15,6 +15,7 @@
  *    shell); the handler only resets the terminal colours first.
  */
 #include "internal.h" /* nm_render_html (annotate_html.c), nm_lua_rules_* (annotate_lua.c) */
+#include "compare_render.h" /* --compare (issue 7) */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +38,7 @@ typedef struct nm_annotate_opts {
   bool sources;
   bool list_rules;
   bool lines; /* each input line is one document (for cluster pipelines) */
+  bool compare; /* --compare: group the quotes of all inputs (compare_render.c) */
   int input; /* -1: from the file name's extension */
   const char **rule_files, **only_kinds, **disabled, **fail_kinds;
   size_t nrule_files, nonly_kinds, ndisabled, nfail_kinds;
@@ -768,6 +770,9 @@ static const char nm_annotate__usage[] =
     "                       extension: .md .markdown .html .htm, else plain)\n"
     "      --lines          each input line is one document, named FILE:LINE\n"
     "                       (for Hadoop Streaming and Spark's RDD.pipe)\n"
+    "      --compare        compare the quotes of all FILEs: show the same words\n"
+    "                       quoted differently (ansi), or add variant markers\n"
+    "                       and \"variants\" to each document (json, jsonl)\n"
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n"
     "\n"
@@ -798,14 +803,15 @@ static void nm_annotate__append(const char ***list, size_t *n, const char *item)
 }
 
 static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
-  enum { OPT_COLOR = 256, OPT_ONLY, OPT_DISABLE, OPT_LIST_RULES, OPT_FAIL_ON, OPT_INPUT, OPT_LINES };
+  enum { OPT_COLOR = 256, OPT_ONLY, OPT_DISABLE, OPT_LIST_RULES, OPT_FAIL_ON, OPT_INPUT, OPT_LINES, OPT_COMPARE };
   static const struct option longopts[] = {
       {"format", required_argument, NULL, 'f'},     {"color", optional_argument, NULL, OPT_COLOR},
       {"colour", optional_argument, NULL, OPT_COLOR}, {"sources", no_argument, NULL, 's'},
       {"only", required_argument, NULL, OPT_ONLY},   {"disable", required_argument, NULL, OPT_DISABLE},
       {"rules", required_argument, NULL, 'r'},       {"list-rules", no_argument, NULL, OPT_LIST_RULES},
       {"fail-on", required_argument, NULL, OPT_FAIL_ON}, {"input", required_argument, NULL, OPT_INPUT},
-      {"lines", no_argument, NULL, OPT_LINES},       {"help", no_argument, NULL, 'h'},              {"version", no_argument, NULL, 'V'},
+      {"lines", no_argument, NULL, OPT_LINES},       {"compare", no_argument, NULL, OPT_COMPARE},
+            {"help", no_argument, NULL, 'h'},              {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *color = "auto";
   opterr = 0; /* our own messages, in one form */
@@ -831,6 +837,7 @@ static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
     case 'r': nm_annotate__append(&o->rule_files, &o->nrule_files, optarg); break;
     case OPT_LIST_RULES: o->list_rules = true; break;
     case OPT_LINES: o->lines = true; break;
+    case OPT_COMPARE: o->compare = true; break;
     case OPT_FAIL_ON: nm_annotate__append(&o->fail_kinds, &o->nfail_kinds, optarg); break;
     case OPT_INPUT:
       if ((o->input = nm_input_from_name(optarg)) < 0)
@@ -921,6 +928,14 @@ int main(int argc, char **argv) {
   run.engine = nm_annotate__engine(&o, &run.lua_rules);
   if (o.list_rules) {
     nm_annotate__list_rules(run.engine);
+  } else if (o.compare) { /* issue 7: one comparison over every input */
+    if (o.sources || o.lines || (o.format != NM_FORMAT_ANSI && o.format != NM_FORMAT_JSON && o.format != NM_FORMAT_JSONL))
+      nm_annotate__usage_error("--compare writes ansi, json or jsonl, %s", "without --sources or --lines");
+    int format = o.format == NM_FORMAT_JSON ? NM_COMPARE_JSON : o.format == NM_FORMAT_JSONL ? NM_COMPARE_JSONL : NM_COMPARE_ANSI;
+    int rc = nm_compare_render(stdout, stderr, run.engine, (const char *const *)argv + optind, (size_t)(argc - optind),
+                               format, o.color, o.input);
+    if (rc < 0) nm_annotate__write_failed();
+    if (rc) run.any_failed = true;
   } else {
     run.nfiles = optind < argc ? (size_t)(argc - optind) : 1;
     if (o.format == NM_FORMAT_HTML && (run.nfiles > 1 || o.lines) && !o.sources)
