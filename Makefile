@@ -32,8 +32,10 @@ LUA_LIBS ?= $(shell $(PKG_CONFIG) --libs lua$(LUA_VERSION) 2>/dev/null)
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Wshadow -Wpedantic
+# Test programs that link the library use NM_SAN_FLAGS too (tests/run passes it).
 ifeq ($(SAN),1)
-  CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  CFLAGS += $(SAN_FLAGS)
   LDFLAGS += -fsanitize=address,undefined
 endif
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden \
@@ -214,7 +216,7 @@ run: setup
 
 test check: setup
 	@$(MAKE) --no-print-directory all
-	NM_BUILD=$(B) NM_SAN=$(SAN) tests/run
+	NM_BUILD=$(B) NM_SAN=$(SAN) NM_SAN_FLAGS="$(SAN_FLAGS)" tests/run
 
 bench: setup
 	@$(MAKE) --no-print-directory all

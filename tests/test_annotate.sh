@@ -251,7 +251,9 @@ check lines-json-array "not one array of three" json_check out 'len(v) == 3 and 
 # A long stream in bounded memory: the peak does not grow with the input.
 peak() { yes 'He said “the bridge is closed.” The council voted.' | head -n "$1" |
   /usr/bin/time -f %M "$A" --lines --format=jsonl 2>&1 >/dev/null | tail -1; }
-if [ -x /usr/bin/time ]; then
+if [ "${NM_SAN:-}" = 1 ]; then
+  skip lines-bounded-memory "ASan keeps freed memory in quarantine, so peaks grow by design"
+elif [ -x /usr/bin/time ]; then
   small=$(peak 1000) big=$(peak 100000)
   check lines-bounded-memory "peak ${small} KB for 1000 lines, ${big} KB for 100000" [ "$big" -lt $((small * 2)) ]
 else

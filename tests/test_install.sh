@@ -70,7 +70,9 @@ int main(void) {
 }
 EOF
 read -r -a flags <<<"$(pkg-config --cflags --libs newsmark)"
-if cc -std=c11 -Wall -Wextra -Werror -o "$T/hello" "$T/hello.c" "${flags[@]}" 2>"$T/cc.err"; then
+# Under `make test SAN=1` the library is sanitized, so the program must be too.
+read -r -a san <<<"${NM_SAN_FLAGS:-}"
+if cc -std=c11 -Wall -Wextra -Werror "${san[@]}" -o "$T/hello" "$T/hello.c" "${flags[@]}" 2>"$T/cc.err"; then
   ok compile-with-pkg-config
   expected="newsmark $version ($(echo "$version" | awk -F. '{print $1 * 10000 + $2 * 100 + $3}')), header $version, 1 quote(s), first [0,23)"
   got=$(LD_LIBRARY_PATH=$D$PREFIX/lib "$T/hello" 2>&1)
@@ -79,7 +81,7 @@ if cc -std=c11 -Wall -Wextra -Werror -o "$T/hello" "$T/hello.c" "${flags[@]}" 2>
     grep -q "$soname => $D$PREFIX/lib/$soname" <(LD_LIBRARY_PATH=$D$PREFIX/lib ldd "$T/hello")
   # Static: the archive plus what Requires.private brings (PCRE2, tree-sitter).
   read -r -a static_libs <<<"$(pkg-config --static --libs newsmark | sed 's/-lnewsmark//')"
-  if cc -std=c11 -o "$T/hello-static" "$T/hello.c" $(pkg-config --cflags newsmark) \
+  if cc -std=c11 "${san[@]}" -o "$T/hello-static" "$T/hello.c" $(pkg-config --cflags newsmark) \
     "$D$PREFIX/lib/libnewsmark.a" "${static_libs[@]}" 2>"$T/cc.err"; then
     got=$("$T/hello-static" 2>&1)
     check run-static "got '$got'" [ "$got" = "$expected" ]
