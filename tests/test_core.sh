@@ -35,6 +35,25 @@ else
     mv "$UNIT.tmp" "$UNIT"
   fi
   "$UNIT" || failed=1
+
+  # Linear time: odd input (no sentence end, marks everywhere) must not make
+  # the analysis grow faster than the text. 400 KB takes milliseconds when
+  # the work is linear; the limit leaves a margin of hundreds of times, so
+  # only super-linear work can trip it.
+  long_limit=${NM_CORE_TIME_LIMIT:-3}
+  for pattern in 'he said ' 'Ana Ruiz said ' 'he said the “x” was ' 'Ruiz, the minister, told ' \
+      '“a ' '"a ' "'a " '“a\n\n' 'U.S. Gen. ' 'word '; do
+    text=$(printf '%b' "$pattern")
+    name="linear time: 400 KB of '$pattern'"
+    if out=$(timeout --kill-after=2 "$long_limit" "$UNIT" --long "$text" 400000 2>&1); then
+      echo "ok - $name"
+    else
+      rc=$?
+      if [ $rc -ge 124 ]; then why="not done within ${long_limit}s"; else why="exited $rc: $out"; fi
+      echo "not ok - $name: $why"
+      failed=1
+    fi
+  done
 fi
 
 # ---- seed goldens ------------------------------------------------------------

@@ -982,12 +982,39 @@ static const struct {
 
 /* ---- driver ------------------------------------------------------------- */
 
+/*
+ * `unit --long PATTERN BYTES`: analyse PATTERN repeated to BYTES bytes and
+ * print how many quotes were found. test_core.sh runs it under a time limit
+ * to catch work that grows faster than the input.
+ */
+static int nm_unit__long(const char *pattern, const char *bytes) {
+  size_t n = (size_t)strtoul(bytes, NULL, 10), plen = strlen(pattern);
+  char *t = malloc(n + 1);
+  if (!t || !plen) {
+    free(t);
+    return 2;
+  }
+  for (size_t i = 0; i < n; i++) t[i] = pattern[i % plen];
+  analyse_n(t, n);
+  int rc = doc ? 0 : 1;
+  if (doc) printf("%zu quotes\n", nm_doc_quote_count(doc));
+  else printf("failed: %s\n", why);
+  nm_doc_delete(doc);
+  free(t);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   char err[256] = "";
   engine = nm_engine_new(err, sizeof err);
   if (!engine) {
     printf("not ok - engine: nm_engine_new failed: %s\n", err);
     return 1;
+  }
+  if (argc == 4 && strcmp(argv[1], "--long") == 0) {
+    int rc = nm_unit__long(argv[2], argv[3]);
+    nm_engine_delete(engine);
+    return rc;
   }
   int failures = 0;
   size_t ncases = sizeof nm_unit_cases / sizeof nm_unit_cases[0];
