@@ -128,6 +128,16 @@ static const char *const nm_attr__aspect_cues[] = {"continue", "continued", "con
 static const char *const nm_attr__clause_words[] = {"that", "what", "how", "whether", "if", "why", "when", NULL};
 static const char *const nm_attr__speech_nouns_after[] = {"in", "during", NULL};
 
+/* The period of an abbreviation or initial inside a name: "Gen.", "J.D.", "U.S." */
+static bool nm_attr__abbrev_dot(const nm_attr__ctx *c, uint32_t i) {
+  if (i == 0 || i + 1 >= c->ntok || c->t[i].type != NM_TOK_PUNCT || c->t[i].end - c->t[i].start != 1 ||
+      c->doc->text[c->t[i].start] != '.' || c->t[i].space || c->t[i].sent != c->t[i + 1].sent)
+    return false;
+  const nm__token *w = &c->t[i - 1];
+  if (w->type != NM_TOK_WORD || !(w->flags & NM_TF_CAP) || !(c->t[i + 1].flags & NM_TF_CAP)) return false;
+  return (w->lex & NM_LEX_ABBREV) || w->end - w->start == 1 || memchr(c->doc->text + w->start, '.', w->end - w->start);
+}
+
 static bool nm_attr__capword(const nm_attr__ctx *c, uint32_t i) {
   return nm_attr__word(c, i) && (c->t[i].flags & NM_TF_CAP) && !(c->t[i].lex & NM_LEX_NOT_NAME) &&
          !nm_attr__is_any(c, i, nm_attr__determiners);
@@ -180,6 +190,10 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
   uint32_t k = head;
   while (k > lo) {
     uint32_t u = k - 1;
+    if (nm_attr__abbrev_dot(c, u) && u > lo) { /* "J.D. Vance", "Gen. Mark Ellison" */
+      k = u;
+      continue;
+    }
     if (nm_attr__in_quote(c, u) || !nm_attr__word(c, u)) break;
     if (c->t[u].type == NM_TOK_NUMBER) { /* "47 percent", "two officials" */
       start = firm = u;
@@ -245,7 +259,11 @@ static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32
     k++;
   }
   uint32_t modifiers = 0;
-  while (k < hi && nm_attr__word(c, k) && !nm_attr__in_quote(c, k)) {
+  while (k < hi && (nm_attr__word(c, k) || nm_attr__abbrev_dot(c, k)) && !nm_attr__in_quote(c, k)) {
+    if (nm_attr__abbrev_dot(c, k)) {
+      k++;
+      continue;
+    }
     if (nm_attr__capword(c, k) || nm_attr__lex_noun(c, k) ||
         ((c->t[k].flags & NM_TF_CAP) && (c->t[k].lex & NM_LEX_COUNTRY))) {
       last_good = k;
@@ -425,6 +443,16 @@ static uint32_t nm_attr__clause_start(const nm_attr__ctx *c, const nm__sent *s) 
       nm_attr__is(c, k, "still") || nm_attr__is(c, k, "so"))
     return k + 1;
   return k;
+}
+
+/* Skip a dateline at a sentence start ("MADRID —", "SEOUL (Reuters) –"). */
+static uint32_t nm_attr__after_dateline(const nm_attr__ctx *c, uint32_t lo, uint32_t hi) {
+  for (uint32_t k = lo; k < hi && k < lo + 8; k++) {
+    if (nm_attr__dash(c, k)) return k > lo ? k + 1 : lo;
+    if (nm_attr__word(c, k) && !(c->t[k].flags & NM_TF_ALLCAPS) && !(k > lo && nm_attr__punct(c, k - 1) == '('))
+      return lo;
+  }
+  return lo;
 }
 
 /* ---- private: frames ------------------------------------------------------ */
@@ -707,6 +735,9 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     f.content = nm_attr__content_right(c, k, hi);
     if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "not") && nm_attr__is(c, f.content.first + 1, "to"))
       continue; /* "asked not to be named" */
+    if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "so") && nm_attr__word(c, f.content.first + 1) &&
+        !nm_attr__is_any(c, f.content.first + 1, nm_attr__clause_words))
+      f.content = nm_attr__none; /* "said so in a televised address": what was said came before */
     if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "to") &&
         (nm_attr__is_any(c, i, nm_attr__aspect_cues)))
       continue; /* "it continued to spread it", "went on to demand": not the speech itself */
@@ -716,7 +747,7 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
       if (nm_attr__punct(c, j) == ',' && j > lo) j--;
       else if (c->t[j].type != NM_TOK_QUOTE) j = NM_NONE;
       if (j != NM_NONE && j >= lo) {
-        uint32_t cs = lo; /* the whole sentence before ", X said" is what X said */
+        uint32_t cs = nm_attr__after_dateline(c, lo, j); /* the whole sentence before ", X said" is what X said */
         if (c->t[j].type == NM_TOK_QUOTE || nm_attr__in_quote(c, j)) {
           /* the quote before: from its opening mark */
           uint32_t q = j;
@@ -861,19 +892,22 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
   }
   /* The head part stands before any preposition: "a spokesman for the ministry". */
   for (uint32_t k = a + 1; k < b; k++)
-    if (nm_attr__is_any(c, k, nm_attr__np_preps)) {
-      b = k;
+    if (nm_attr__is_any(c, k, nm_attr__np_preps) && nm_attr__lex_run(c, k - 1, b, NM_LEX_TITLE) < 2) {
+      b = k; /* but "Secretary of State" is one title */
       break;
     }
   /* The name: capitalised words after the first title word that only names
      follow ("Foreign Minister Choe Son Hui"); else the trailing capitalised run. */
   uint32_t ns = NM_NONE;
   for (uint32_t k = a; k + 1 < b && ns == NM_NONE; k++) {
-    if (!(c->t[k].lex & NM_LEX_TITLE)) continue;
+    uint32_t tl = nm_attr__lex_run(c, k, b, NM_LEX_TITLE); /* "Secretary of State" */
+    if (!tl) tl = nm_attr__abbrev_dot(c, k + 1) && (c->t[k].lex & NM_LEX_TITLE) ? 2 : 0; /* "Gen." */
+    if (!tl || k + tl >= b) continue;
+    if (nm_attr__abbrev_dot(c, k + tl) && (c->t[k + tl - 1].lex & NM_LEX_TITLE)) tl++;
     bool names = true;
-    for (uint32_t j = k + 1; j < b; j++)
-      if (!(nm_attr__word(c, j) && (c->t[j].flags & NM_TF_CAP))) names = false;
-    if (names) ns = k + 1;
+    for (uint32_t j = k + tl; j < b; j++)
+      if (!(nm_attr__word(c, j) && (c->t[j].flags & NM_TF_CAP)) && !nm_attr__abbrev_dot(c, j)) names = false;
+    if (names) ns = k + tl;
   }
   if (ns == NM_NONE && !(c->t[b - 1].lex & (NM_LEX_TITLE | NM_LEX_ANON_HEAD | NM_LEX_GROUP | NM_LEX_DOCUMENT))) {
     ns = b;
@@ -1086,6 +1120,36 @@ static bool nm_attr__is_term(const nm_attr__ctx *c, const nm__quote *q) {
   return words >= 2 && caps >= 2 && !sentence_start && q->closed;
 }
 
+/* Verbs that characterise rather than report: "condemned the plan as a
+   “criminal act”", "called the report “fake”". Their quoted words are
+   partial quotes; the sentence around them is the writer's. */
+static const char *const nm_attr__characterising[] = {
+    "call", "calls", "called", "calling", "condemn", "condemns", "condemned", "condemning", "describe",
+    "describes", "described", "describing", "brand", "branded", "dub", "dubbed", "label", "labelled", "labeled",
+    "term", "termed", "denounce", "denounced", "denounces", "slam", "slammed", "slams", "blast", "blasted",
+    "dismiss", "dismissed", "dismisses", "lashed", "spoke", "speaks", "praise", "praised", "mention", "mentioned",
+    NULL};
+
+/*
+ * Does a frame's content make a mixed or indirect quote? Not in a headline
+ * (its quotes are headline quotes), not for a characterising verb's quoted
+ * label, and not for a bare object ("told reporters on Friday", "dismissed
+ * the report"): reported speech is a clause, or at least a few words.
+ */
+static bool nm_attr__reports_content(const nm_attr__ctx *c, const nm_attr__frame *fr, bool has_quote) {
+  uint32_t pflags = NM_AT(c->doc->paras, nm__para, NM_AT(c->doc->sents, nm__sent, fr->sent).para).flags;
+  if (pflags & (NM_PF_HEADING | NM_PF_BOILERPLATE | NM_PF_CREDIT)) return false;
+  uint32_t a = fr->content.first;
+  bool clause = nm_attr__is_any(c, a, nm_attr__clause_words) || nm_attr__punct(c, a) == ':';
+  if (fr->cue.first == NM_NONE) return false;
+  if (has_quote) return clause || !nm_attr__is_any(c, fr->cue.first, nm_attr__characterising);
+  if (clause || nm_attr__is(c, a, "of") || nm_attr__is(c, a, "to")) return true;
+  if (nm_attr__is_any(c, fr->cue.first + (fr->cue.end - fr->cue.first) - 1, nm_attr__object_cues)) return false;
+  uint32_t words = 0;
+  for (uint32_t k = a; k < fr->content.end; k++) words += nm_attr__word(c, k);
+  return words >= 4 || (fr->cue.first > fr->content.first); /* ", X said" keeps what comes before */
+}
+
 /* The first of the quote-mark quotes (sorted by start, as quotes.c emits
    them) that starts at or after token `tok`. */
 static size_t nm_attr__first_quote_from(const nm_doc *doc, size_t n, uint32_t tok) {
@@ -1206,6 +1270,22 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
     }
   }
 
+  /* A long quote's attribution often comes in its last paragraph: give it
+     to the paragraphs before, which open the quote without closing it. */
+  for (size_t qi = doc->quotes.count; qi-- > 0;) {
+    const nm__quote *q = &NM_AT(doc->quotes, nm__quote, qi);
+    if (q->chain_prev < 0 || q->speaker_start == NM_NONE) continue;
+    nm__quote *prev = &NM_AT(doc->quotes, nm__quote, q->chain_prev);
+    if (prev->speaker_start != NM_NONE) continue;
+    prev->speaker_start = q->speaker_start;
+    prev->speaker_end = q->speaker_end;
+    prev->cue_start = q->cue_start;
+    prev->cue_end = q->cue_end;
+    prev->via_start = q->via_start;
+    prev->via_end = q->via_end;
+    prev->entity = q->entity;
+  }
+
   /* Reported content becomes mixed or indirect quotes. */
   {
     size_t nq_marked = doc->quotes.count;
@@ -1218,7 +1298,7 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
       size_t q0 = nm_attr__first_quote_from(doc, nq_marked, fr->content.first);
       for (size_t qi = q0; qi < nq_marked && NM_AT(doc->quotes, nm__quote, qi).first_tok == fr->content.first; qi++)
         if (NM_AT(doc->quotes, nm__quote, qi).end_tok >= fr->content.end) only_quote = true;
-      if (only_quote) continue;
+      if (only_quote || !nm_attr__reports_content(&c, fr, has_quote)) continue;
       nm__quote *m = nm__vec_push(&doc->quotes);
       if (!m) {
         st = NM_ERR_NOMEM;
