@@ -3,8 +3,10 @@
  * compare their quotes, and print every group, one line a member and one
  * line a difference, in a fixed plain form the tests compare exactly:
  *   group G variant|same
- *     member FILE#QUOTE [START,END) "TEXT" (SPEAKER)
- *     KIND FILE#QUOTE "A TEXT" | FILE#QUOTE "B TEXT"
+ *     member FILE#QUOTE [START,END) (SPEAKER)
+ *     KIND FILE#QUOTE [START,END) | FILE#QUOTE [START,END)
+ * With -t first, each span is followed by its text in double quotes (the
+ * expected output in tests/ has offsets only: no publisher text).
  * Exit status 2 on any failure.
  */
 #include "newsmark.h"
@@ -36,6 +38,8 @@ static const char *groups__base(const char *path) {
 }
 
 int main(int argc, char **argv) {
+  int with_text = argc > 1 && !strcmp(argv[1], "-t");
+  if (with_text) argv++, argc--;
   char err[256];
   nm_engine *engine = nm_engine_new(err, sizeof err);
   nm_compare *cmp = nm_compare_new(err, sizeof err);
@@ -69,16 +73,20 @@ int main(int argc, char **argv) {
       size_t q = nm_compare_group_member(cmp, g, m), s, e, d = nm_compare_quote_doc(cmp, q);
       nm_compare_quote_span(cmp, q, &s, &e);
       const char *sp = nm_compare_quote_speaker(cmp, q);
-      printf("  member %s#%ld [%zu,%zu) \"%.*s\" (%s)\n", nm_compare_doc_file(cmp, d), nm_compare_quote_id(cmp, q), s,
-             e, (int)(e - s), texts[d] + s, sp ? sp : "-");
+      printf("  member %s#%ld [%zu,%zu)", nm_compare_doc_file(cmp, d), nm_compare_quote_id(cmp, q), s, e);
+      if (with_text) printf(" \"%.*s\"", (int)(e - s), texts[d] + s);
+      printf(" (%s)\n", sp ? sp : "-");
     }
     for (size_t k = 0; k < nm_compare_group_diff_count(cmp, g); k++) {
       size_t a, as, ae, b, bs, be;
       int kind = nm_compare_group_diff(cmp, g, k, &a, &as, &ae, &b, &bs, &be);
       size_t da = nm_compare_quote_doc(cmp, a), db = nm_compare_quote_doc(cmp, b);
-      printf("  %s %s#%ld \"%.*s\" | %s#%ld \"%.*s\"\n", nm_diff_kind_name(kind), nm_compare_doc_file(cmp, da),
-             nm_compare_quote_id(cmp, a), (int)(ae - as), texts[da] + as, nm_compare_doc_file(cmp, db),
-             nm_compare_quote_id(cmp, b), (int)(be - bs), texts[db] + bs);
+      printf("  %s %s#%ld [%zu,%zu)", nm_diff_kind_name(kind), nm_compare_doc_file(cmp, da), nm_compare_quote_id(cmp, a),
+             as, ae);
+      if (with_text) printf(" \"%.*s\"", (int)(ae - as), texts[da] + as);
+      printf(" | %s#%ld [%zu,%zu)", nm_compare_doc_file(cmp, db), nm_compare_quote_id(cmp, b), bs, be);
+      if (with_text) printf(" \"%.*s\"", (int)(be - bs), texts[db] + bs);
+      printf("\n");
     }
   }
   for (int i = 0; i < nfiles; i++) free(texts[i]);
