@@ -55,6 +55,10 @@ static int nm_quotes__role(const nm_doc *doc, const nm__para *p, uint32_t i, boo
   case NM_MARK_DOUBLE_CLOSE:
     return left && !right && !is_open ? NM_ROLE_OPEN : NM_ROLE_CLOSE;
   case NM_MARK_SINGLE_CLOSE:
+    /* "the Ukrainians’ plan": after an s and before a lower-case word, a possessive */
+    if (right && prev && next && next->space && next->type == NM_TOK_WORD && !(next->flags & NM_TF_CAP) &&
+        prev->type == NM_TOK_WORD && (doc->text[prev->end - 1] | 0x20) == 's' && !(next->lex & NM_LEX_CUE))
+      return NM_ROLE_NONE;
     if (right) return NM_ROLE_CLOSE;
     return left && !is_open ? NM_ROLE_OPEN : NM_ROLE_NONE;
   case NM_MARK_DOUBLE_AMBIG:
@@ -149,8 +153,23 @@ nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen) {
       }
     }
     if (open == NM_NONE) continue;
-    /* The paragraph ends inside a quote: continued, or stopped here. */
     uint32_t from = open < p->first_tok ? p->first_tok : open;
+    /* “We are ready,’ the minister said: a quote closed by the other family's
+       mark, when no mark of its own closes it. */
+    uint32_t other = NM_NONE;
+    for (uint32_t i = from + 1; i < p->end_tok && other == NM_NONE; i++)
+      if (t[i].type == NM_TOK_QUOTE && nm_quotes__double(t[i].mark) != primary_double &&
+          (t[i].mark == NM_MARK_SINGLE_CLOSE || t[i].mark == NM_MARK_DOUBLE_CLOSE || t[i].mark == NM_MARK_SINGLE_AMBIG ||
+           t[i].mark == NM_MARK_DOUBLE_AMBIG) &&
+          nm_quotes__role(doc, p, i, true) == NM_ROLE_CLOSE && i > 0 && t[i - 1].type == NM_TOK_PUNCT)
+        other = i;
+    if (other != NM_NONE) {
+      if (nm_quotes__emit(doc, from, other, true, chain_prev, &idx) != NM_OK) return NM_ERR_NOMEM;
+      open = NM_NONE;
+      chain_prev = -1;
+      continue;
+    }
+    /* The paragraph ends inside a quote: continued, or stopped here. */
     bool continues = false;
     if (pi + 1 < doc->paras.count) {
       const nm__para *np = &NM_AT(doc->paras, nm__para, pi + 1);
