@@ -40,6 +40,7 @@ typedef struct nm_annotate_opts {
   bool lines; /* each input line is one document (for cluster pipelines) */
   bool compare; /* --compare: group the quotes of all inputs (compare_render.c) */
   int input; /* -1: from the file name's extension */
+  size_t window; /* bytes of a long input analysed at a time; 0: all */
   const char **rule_files, **only_kinds, **disabled, **fail_kinds;
   size_t nrule_files, nonly_kinds, ndisabled, nfail_kinds;
 } nm_annotate_opts;
@@ -54,7 +55,21 @@ typedef struct nm_annotate_run {
   bool any_failed;
   bool fail_matched;
   const char *current; /* the input being rendered, for messages */
+  size_t notes;        /* markers of the last document (numbering windows) */
 } nm_annotate_run;
+
+/*
+ * Where one window of a long stream sits in it. A document read whole has
+ * none (NULL). Windows continue the footnote numbers and line numbers of
+ * the ones before, so the views read as one text.
+ */
+typedef struct nm_annotate_window {
+  size_t index;      /* 0 for the first window */
+  size_t offset;     /* byte offset of the window in the stream */
+  size_t first_line; /* 1-based line number of its first byte */
+  size_t first_note; /* footnotes already numbered */
+  bool last;
+} nm_annotate_window;
 
 /* The exit status if a broken pipe ends the run now; the colour state the
    Ctrl-C handler must undo. These are the only globals, both for signals. */
@@ -220,6 +235,7 @@ typedef struct nm_annotate_view {
   nm_annotate_style shown; /* what the terminal has now */
   uint32_t *pending;       /* markers referenced, not yet listed */
   size_t npending;
+  size_t note_base;        /* footnotes numbered by earlier windows */
 } nm_annotate_view;
 
 static int nm_annotate__event_cmp(const void *a, const void *b) {
@@ -292,7 +308,7 @@ static void nm_annotate__list_pending(nm_annotate_view *v) {
     size_t m = v->pending[k];
     nm_annotate__puts("   ");
     nm_annotate__style_show(v, (nm_annotate_style){0, false, false, false, true});
-    nm_annotate__printf("[%zu] %s (%s): %s", m + 1, nm_doc_marker_kind(v->doc, m),
+    nm_annotate__printf("[%zu] %s (%s): %s", v->note_base + m + 1, nm_doc_marker_kind(v->doc, m),
                         nm_doc_marker_rule(v->doc, m), nm_doc_marker_message(v->doc, m));
     nm_annotate__style_reset(v);
     nm_annotate__puts("\n");
@@ -363,7 +379,7 @@ static void nm_annotate__apply_event(nm_annotate_view *v, const nm_annotate_even
   if (ev->role == NM_ROLE_MARKER) {
     if (ev->open) return;
     char ref[32];
-    snprintf(ref, sizeof ref, "[%u]", ev->index + 1);
+    snprintf(ref, sizeof ref, "[%zu]", v->note_base + ev->index + 1);
     bool warning = nm_doc_marker_severity(v->doc, ev->index) == NM_SEVERITY_WARNING;
     nm_annotate__insert(v, (nm_annotate_style){warning ? 31 : 0, true, false, false, false}, ref);
     v->pending[v->npending++] = ev->index;
@@ -404,13 +420,14 @@ static bool nm_annotate__push_span(nm_annotate_event *evs, size_t *n, const nm_a
 }
 
 /* Returns 0, or ENOMEM. */
-static int nm_annotate__render_ansi(const nm_doc *doc, bool color) {
+static int nm_annotate__render_ansi(const nm_doc *doc, bool color, const nm_annotate_window *w) {
   nm_annotate_view v;
   memset(&v, 0, sizeof v);
   v.doc = doc;
   v.text = nm_doc_text(doc);
   v.len = nm_doc_length(doc);
   v.color = color;
+  v.note_base = w ? w->first_note : 0;
   size_t nq = nm_doc_quote_count(doc), nm = nm_doc_marker_count(doc);
   nm_annotate_event *evs = malloc((nq * 8 + nm * 2 + 1) * sizeof *evs);
   v.quote_stack = malloc((nq + 1) * sizeof *v.quote_stack);
@@ -452,7 +469,8 @@ static int nm_annotate__render_ansi(const nm_doc *doc, bool color) {
   }
   nm_annotate__copy_text(&v, at, v.len);
   nm_annotate__style_reset(&v);
-  if (v.len && v.text[v.len - 1] != '\n') nm_annotate__puts("\n");
+  /* A window cut inside a long line goes on in the next one. */
+  if (v.len && v.text[v.len - 1] != '\n' && (!w || w->last || v.npending)) nm_annotate__puts("\n");
   nm_annotate__list_pending(&v);
   free(evs);
   free(v.quote_stack);
@@ -501,7 +519,7 @@ static int nm_annotate__item_cmp(const void *a, const void *b) {
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int nm_annotate__render_vimgrep(const nm_doc *doc, const char *name) {
+static int nm_annotate__render_vimgrep(const nm_doc *doc, const char *name, const nm_annotate_window *w) {
   const char *text = nm_doc_text(doc);
   size_t len = nm_doc_length(doc), nq = nm_doc_quote_count(doc), nm = nm_doc_marker_count(doc);
   nm_annotate_item *items = malloc((nq + nm + 1) * sizeof *items);
@@ -515,7 +533,7 @@ static int nm_annotate__render_vimgrep(const nm_doc *doc, const char *name) {
     if (nm_doc_marker_span(doc, m, &s, &e)) items[n++] = (nm_annotate_item){s, 1, m};
   qsort(items, n, sizeof *items, nm_annotate__item_cmp);
 
-  size_t line = 1, line_start = 0, scanned = 0;
+  size_t line = w ? w->first_line : 1, line_start = 0, scanned = 0;
   for (size_t k = 0; k < n; k++) {
     size_t pos = items[k].start < len ? items[k].start : len;
     for (const char *nl; scanned < pos && (nl = memchr(text + scanned, '\n', pos - scanned));) {
@@ -637,10 +655,11 @@ static void nm_annotate__on_rule_error(void *ud, const char *message) {
  * `file` for the JSON "file" field (NULL for stdin). Failures are reported.
  */
 static void nm_annotate__document(nm_annotate_run *run, const char *name, const char *file, const char *buf,
-                                  size_t len, int input) {
+                                  size_t len, int input, const nm_annotate_window *w) {
   const nm_annotate_opts *o = run->opts;
   int rc;
-  if (nm_annotate__looks_binary(buf, len)) {
+  run->notes = 0;
+  if ((!w || w->index == 0) && nm_annotate__looks_binary(buf, len)) {
     nm_annotate__report(run, name, "binary file (NUL and control bytes), not annotated");
     return;
   }
@@ -661,13 +680,13 @@ static void nm_annotate__document(nm_annotate_run *run, const char *name, const 
   if (o->sources) {
     rc = nm_annotate__render_sources(doc, name);
   } else if (o->format == NM_FORMAT_ANSI) {
-    if (run->nfiles > 1) {
+    if (run->nfiles > 1 && (!w || w->index == 0)) {
       if (o->color) nm_annotate__printf("\033[1m==> %s <==\033[0m\n", name);
       else nm_annotate__printf("==> %s <==\n", name);
     }
-    rc = nm_annotate__render_ansi(doc, o->color);
+    rc = nm_annotate__render_ansi(doc, o->color, w);
   } else if (o->format == NM_FORMAT_VIMGREP) {
-    rc = nm_annotate__render_vimgrep(doc, name);
+    rc = nm_annotate__render_vimgrep(doc, name, w);
   } else if (o->format == NM_FORMAT_HTML) {
     if (nm_render_html(stdout, doc, file) != 0) nm_annotate__write_failed();
   } else {
@@ -678,7 +697,13 @@ static void nm_annotate__document(nm_annotate_run *run, const char *name, const 
     } else {
       bool array = o->format == NM_FORMAT_JSON && (run->nfiles > 1 || o->lines);
       if (array) nm_annotate__puts(run->ndone ? ",\n" : "[\n");
-      nm_annotate__write(json, jlen);
+      if (w && jlen && json[0] == '{') { /* offsets are the window's: say where it starts */
+        nm_annotate__printf("{\"window\":{\"index\":%zu,\"offset\":%zu,\"last\":%s},", w->index, w->offset,
+                            w->last ? "true" : "false");
+        nm_annotate__write(json + 1, jlen - 1);
+      } else {
+        nm_annotate__write(json, jlen);
+      }
       if (!array) nm_annotate__puts("\n");
       nm_free(json);
     }
@@ -686,6 +711,7 @@ static void nm_annotate__document(nm_annotate_run *run, const char *name, const 
   for (size_t m = 0; m < nm_doc_marker_count(doc) && o->nfail_kinds; m++)
     for (size_t k = 0; k < o->nfail_kinds; k++)
       if (!strcmp(nm_doc_marker_kind(doc, m), o->fail_kinds[k])) run->fail_matched = true;
+  run->notes = nm_doc_marker_count(doc);
   nm_doc_delete(doc);
   if (rc) nm_annotate__report(run, name, strerror(rc));
   else run->ndone++;
@@ -705,10 +731,94 @@ static void nm_annotate__each_line(nm_annotate_run *run, FILE *f, const char *na
     if (len && line[len - 1] == '\n') len--;
     if (len && line[len - 1] == '\r') len--;
     snprintf(label, sizeof label, "%s:%zu", file ? file : name, lineno);
-    nm_annotate__document(run, label, label, line, len, input);
+    nm_annotate__document(run, label, label, line, len, input, NULL);
   }
   if (ferror(f)) nm_annotate__report(run, name, strerror(errno ? errno : EIO));
   free(line);
+}
+
+/*
+ * Where to end a window of a long stream, in buf[0, len): after the last
+ * paragraph break (a blank line) at which no double quote is open, so a
+ * quote and the paragraphs it continues into stay together; failing that
+ * after the last blank line, then the last line end, then at the last
+ * character boundary (a single huge line).
+ */
+static size_t nm_annotate__window_cut(const char *buf, size_t len) {
+  size_t balanced = 0, any_break = 0, any_line = 0;
+  bool open = false;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)buf[i];
+    if (c == '"') {
+      open = !open;
+    } else if (c == 0xE2 && i + 2 < len && (unsigned char)buf[i + 1] == 0x80) {
+      if ((unsigned char)buf[i + 2] == 0x9C) open = true;       /* “ */
+      else if ((unsigned char)buf[i + 2] == 0x9D) open = false; /* ” */
+    } else if (c == '\n') {
+      any_line = i + 1;
+      size_t k = i + 1;
+      while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\r')) k++;
+      if (k < len && buf[k] == '\n') {
+        any_break = k + 1;
+        if (!open) balanced = k + 1;
+      }
+    }
+  }
+  if (balanced) return balanced;
+  if (any_break) return any_break;
+  if (any_line) return any_line;
+  size_t cut = len;
+  while (cut > 0 && len - cut < 4 && ((unsigned char)buf[cut - 1] & 0xC0) == 0x80) cut--;
+  if (cut > 0 && cut < len && (unsigned char)buf[cut - 1] >= 0xC0) cut--; /* the lead byte goes too */
+  return cut ? cut : len;
+}
+
+static size_t nm_annotate__count_lines(const char *buf, size_t len) {
+  size_t n = 0;
+  for (const char *p = buf, *end = buf + len; p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++) n++;
+  return n;
+}
+
+/*
+ * Read fd and annotate it: whole when it fits in the window, else window
+ * by window, so memory stays bounded however long the stream. Returns 0,
+ * or an errno value from reading.
+ */
+static int nm_annotate__stream(nm_annotate_run *run, int fd, const char *name, const char *path, int input) {
+  size_t window = run->opts->window, len = 0;
+  char *buf = malloc(window);
+  if (!buf) return ENOMEM;
+  nm_annotate_window w = {0, 0, 1, 0, false};
+  bool eof = false;
+  for (;;) {
+    while (!eof && len < window) {
+      ssize_t got = read(fd, buf + len, window - len);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        int saved = errno;
+        free(buf);
+        return saved;
+      }
+      if (got == 0) eof = true;
+      len += (size_t)got;
+    }
+    if (eof && w.index == 0) { /* it all fit: one document, as without windows */
+      nm_annotate__document(run, name, path, buf, len, input, NULL);
+      break;
+    }
+    size_t cut = eof ? len : nm_annotate__window_cut(buf, len);
+    w.last = eof && cut == len;
+    nm_annotate__document(run, name, path, buf, cut, input, &w);
+    w.index++;
+    w.offset += cut;
+    w.first_line += nm_annotate__count_lines(buf, cut);
+    w.first_note += run->notes;
+    memmove(buf, buf + cut, len - cut);
+    len -= cut;
+    if (w.last) break;
+  }
+  free(buf);
+  return 0;
 }
 
 /* path NULL is stdin. Every failure is reported; the run goes on. */
@@ -738,6 +848,16 @@ static void nm_annotate__one(nm_annotate_run *run, const char *path) {
     if (path) fclose(f);
     return;
   }
+  /* Windows only where the output can be cut: not one JSON value, not a
+     table of a whole document's sources, not one HTML page. */
+  bool windows = o->window && !o->sources &&
+                 (o->format == NM_FORMAT_ANSI || o->format == NM_FORMAT_JSONL || o->format == NM_FORMAT_VIMGREP);
+  if (windows && !(S_ISREG(st.st_mode) && (size_t)st.st_size <= o->window)) {
+    int rc = nm_annotate__stream(run, fd, name, path, input);
+    if (path) close(fd);
+    if (rc) nm_annotate__report(run, name, strerror(rc));
+    return;
+  }
   char *buf = NULL;
   size_t len = 0;
   int rc = nm_annotate__read_all(fd, &buf, &len);
@@ -746,7 +866,7 @@ static void nm_annotate__one(nm_annotate_run *run, const char *path) {
     nm_annotate__report(run, name, strerror(rc));
     return;
   }
-  nm_annotate__document(run, name, path, buf, len, input);
+  nm_annotate__document(run, name, path, buf, len, input, NULL);
   free(buf);
 }
 
@@ -770,6 +890,8 @@ static const char nm_annotate__usage[] =
     "                       extension: .md .markdown .html .htm, else plain)\n"
     "      --lines          each input line is one document, named FILE:LINE\n"
     "                       (for Hadoop Streaming and Spark's RDD.pipe)\n"
+    "      --window=SIZE    analyse a longer input SIZE bytes at a time, cut at\n"
+    "                       paragraph breaks (K, M suffixes; default 4M; 0: whole)\n"
     "      --compare        compare the quotes of all FILEs: show the same words\n"
     "                       quoted differently (ansi), or add variant markers\n"
     "                       and \"variants\" to each document (json, jsonl)\n"
@@ -803,7 +925,8 @@ static void nm_annotate__append(const char ***list, size_t *n, const char *item)
 }
 
 static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
-  enum { OPT_COLOR = 256, OPT_ONLY, OPT_DISABLE, OPT_LIST_RULES, OPT_FAIL_ON, OPT_INPUT, OPT_LINES, OPT_COMPARE };
+  enum { OPT_COLOR = 256, OPT_ONLY, OPT_DISABLE, OPT_LIST_RULES, OPT_FAIL_ON, OPT_INPUT, OPT_LINES, OPT_COMPARE,
+         OPT_WINDOW };
   static const struct option longopts[] = {
       {"format", required_argument, NULL, 'f'},     {"color", optional_argument, NULL, OPT_COLOR},
       {"colour", optional_argument, NULL, OPT_COLOR}, {"sources", no_argument, NULL, 's'},
@@ -811,6 +934,7 @@ static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
       {"rules", required_argument, NULL, 'r'},       {"list-rules", no_argument, NULL, OPT_LIST_RULES},
       {"fail-on", required_argument, NULL, OPT_FAIL_ON}, {"input", required_argument, NULL, OPT_INPUT},
       {"lines", no_argument, NULL, OPT_LINES},       {"compare", no_argument, NULL, OPT_COMPARE},
+      {"window", required_argument, NULL, OPT_WINDOW},
             {"help", no_argument, NULL, 'h'},              {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *color = "auto";
@@ -837,6 +961,17 @@ static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
     case 'r': nm_annotate__append(&o->rule_files, &o->nrule_files, optarg); break;
     case OPT_LIST_RULES: o->list_rules = true; break;
     case OPT_LINES: o->lines = true; break;
+    case OPT_WINDOW: {
+      char *end;
+      errno = 0;
+      unsigned long long n = strtoull(optarg, &end, 10);
+      unsigned long long unit = *end == 'K' || *end == 'k' ? 1024ull : *end == 'M' || *end == 'm' ? 1ull << 20 : 1;
+      if (unit > 1) end++;
+      if (errno || end == optarg || *end || optarg[0] == '-' || n > (1ull << 31) / unit)
+        nm_annotate__usage_error("bad --window size '%s' (bytes, or with K or M; at most 2048M)", optarg);
+      o->window = (size_t)(n * unit);
+      break;
+    }
     case OPT_COMPARE: o->compare = true; break;
     case OPT_FAIL_ON: nm_annotate__append(&o->fail_kinds, &o->nfail_kinds, optarg); break;
     case OPT_INPUT:
@@ -917,6 +1052,7 @@ int main(int argc, char **argv) {
   nm_annotate_opts o;
   memset(&o, 0, sizeof o);
   o.input = -1;
+  o.window = 4u << 20;
   nm_annotate__parse(argc, argv, &o);
 
   static char outbuf[1 << 16];

@@ -262,6 +262,43 @@ fi
 yes 'He said “the bridge is closed.” The council voted.' | head -n 5000 | "$A" --lines --format=jsonl 2>err | tail -1 >out
 check lines-stdin "got '$(cut -c1-60 out)'" grep -q '^{"newsmark":1,"file":"<stdin>:5000",' out
 
+# ---- windows: a long input analysed a bounded piece at a time -----------------
+
+for i in $(seq 300); do printf 'The trip to Kiev was long.\n\n'; done >kiev300.txt
+cat >kiev.lua <<'EOF'
+return { { id = "house.kiev", kind = "house", pattern = [[\bKiev\b]], message = "Write Kyiv" } }
+EOF
+"$A" --rules=kiev.lua --only=house --color=never --window=0 kiev300.txt >whole.txt 2>err
+run --rules=kiev.lua --only=house --color=never --window=1K kiev300.txt
+check window-ansi-same "windowed ansi differs from whole: $(diff whole.txt out | head -3)" \
+  eval 'cmp -s whole.txt out && grep -q "^   \[300\] house (house.kiev): Write Kyiv$" out'
+"$A" --rules=kiev.lua --only=house --format=vimgrep --window=0 kiev300.txt >whole.txt 2>err
+run --rules=kiev.lua --only=house --format=vimgrep --window=1K kiev300.txt
+check window-vimgrep-lines "got '$(tail -1 out)'" eval 'cmp -s whole.txt out && [ "$(tail -1 out)" = "kiev300.txt:599:13: house: Write Kyiv [house.kiev]" ]'
+run --rules=kiev.lua --only=house --format=jsonl --window=1K kiev300.txt
+check window-jsonl-offsets "window offsets do not lead back to 'Kiev'" python3 -c '
+import json, sys
+text = open("kiev300.txt", "rb").read()
+docs = [json.loads(l) for l in open("out", encoding="utf-8")]
+spans = [(d["window"]["offset"] + m["start"], d["window"]["offset"] + m["end"]) for d in docs for m in d["markers"]]
+ok = len(docs) > 5 and docs[-1]["window"]["last"] and len(spans) == 300
+ok = ok and all(text[s:e] == b"Kiev" for s, e in spans) and sum(d["length"] for d in docs) == len(text)
+sys.exit(0 if ok else 1)'
+run --window=12X plain.txt
+check window-bad-size "stderr '$(head -1 err)'" same "$rc/$(head -1 err)" \
+  "2/annotate: bad --window size '12X' (bytes, or with K or M; at most 2048M)"
+# A stream far longer than the window runs in the same memory as a short one.
+stream_peak() { yes 'He said “the bridge is closed.” The council voted.' | head -c "$1" |
+  /usr/bin/time -f %M "$A" --format=jsonl --window=256K 2>&1 >/dev/null | tail -1; }
+if [ "${NM_SAN:-}" = 1 ]; then
+  skip window-bounded-memory "ASan keeps freed memory in quarantine, so peaks grow by design"
+elif [ -x /usr/bin/time ]; then
+  small=$(stream_peak 1M) big=$(stream_peak 8M)
+  check window-bounded-memory "peak ${small} KB for 1 MB, ${big} KB for 8 MB" [ "$big" -lt $((small * 3 / 2)) ]
+else
+  skip window-bounded-memory "/usr/bin/time is not installed"
+fi
+
 # ---- pipes and signals ------------------------------------------------------
 
 yes 'He said “the bridge is not safe.” The council voted.' | head -c 4000000 >big.txt
