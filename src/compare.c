@@ -811,6 +811,36 @@ static bool nm_compare__shingles(const nm_compare *self, size_t x, nm_compare__p
   return true;
 }
 
+/* A set of pair keys (never 0), open addressing; *cap is 0 or a power of two. */
+static bool nm_compare__set_has(const uint64_t *set, size_t cap, uint64_t key) {
+  if (!cap) return false;
+  for (size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 17) & (cap - 1); set[i]; i = (i + 1) & (cap - 1))
+    if (set[i] == key) return true;
+  return false;
+}
+
+static bool nm_compare__set_add(uint64_t **set, size_t *cap, size_t *n, uint64_t key) {
+  if ((*n + 1) * 2 > *cap) {
+    size_t cap2 = *cap ? *cap * 2 : 1024;
+    uint64_t *grown = calloc(cap2, sizeof *grown);
+    if (!grown) return false;
+    for (size_t i = 0; i < *cap; i++)
+      if ((*set)[i]) {
+        size_t k = (size_t)((*set)[i] * 0x9E3779B97F4A7C15ull >> 17) & (cap2 - 1);
+        while (grown[k]) k = (k + 1) & (cap2 - 1);
+        grown[k] = (*set)[i];
+      }
+    free(*set);
+    *set = grown;
+    *cap = cap2;
+  }
+  size_t k = (size_t)(key * 0x9E3779B97F4A7C15ull >> 17) & (*cap - 1);
+  while ((*set)[k]) k = (k + 1) & (*cap - 1);
+  (*set)[k] = key;
+  (*n)++;
+  return true;
+}
+
 static bool nm_compare__overlaps(const nm_compare__quote *a, const nm_compare__quote *b) {
   return a->doc == b->doc && a->start < b->end && b->start < a->end;
 }
@@ -933,6 +963,11 @@ nm_status nm_compare_run(nm_compare *self) {
   for (size_t x = 0; x < nq; x++)
     if (!nm_compare__shingles(self, x, &post, &npost, &post_cap)) goto done;
   if (npost) qsort(post, npost, sizeof *post, nm_compare__posting_cmp);
+
+  /* Each posting list's pairs, checked as they come: a pair already in one
+     group costs a find, a pair already rejected a set lookup; each kept
+     pair joins two groups and is a tree edge. */
+  for (size_t x = 0; x < nq; x++) self->parent_uf[x] = x;
   for (size_t i = 0; i < npost;) {
     size_t j = i;
     while (j < npost && post[j].hash == post[i].hash) j++;
@@ -941,9 +976,20 @@ nm_status nm_compare_run(nm_compare *self) {
         if (u > i && post[u].quote == post[u - 1].quote) continue;
         for (size_t v = u + 1; v < j; v++) {
           if (post[v].quote == post[v - 1].quote) continue;
-          if (nm_compare__overlaps(&self->quotes[post[u].quote], &self->quotes[post[v].quote])) continue;
-          if (!nm_compare__reserve((void **)&pairs, &pairs_cap, npairs + 1, sizeof *pairs)) goto done;
-          pairs[npairs++] = (uint64_t)post[u].quote << 32 | post[v].quote;
+          size_t x = post[u].quote, y = post[v].quote;
+          size_t rx = nm_compare__find(self->parent_uf, x), ry = nm_compare__find(self->parent_uf, y);
+          if (rx == ry || nm_compare__overlaps(&self->quotes[x], &self->quotes[y])) continue;
+          uint64_t key = ((uint64_t)x << 32 | y) + 1;
+          if (nm_compare__set_has(pairs, pairs_cap, key)) continue;
+          int same = nm_compare__verify(self, sorted, x, y);
+          if (same < 0) goto done;
+          if (!same) {
+            if (!nm_compare__set_add(&pairs, &pairs_cap, &npairs, key)) goto done;
+            continue;
+          }
+          self->parent_uf[rx < ry ? ry : rx] = rx < ry ? rx : ry;
+          if (!nm_compare__reserve((void **)&edges, &edges_cap, nedges + 1, sizeof *edges)) goto done;
+          edges[nedges++] = (uint64_t)x << 32 | y;
         }
       }
     }
@@ -951,22 +997,6 @@ nm_status nm_compare_run(nm_compare *self) {
   }
   free(post);
   post = NULL;
-  if (npairs) qsort(pairs, npairs, sizeof *pairs, nm_compare__u64_cmp);
-
-  /* Verify candidates not yet in one group; kept pairs are tree edges. */
-  for (size_t x = 0; x < nq; x++) self->parent_uf[x] = x;
-  for (size_t i = 0; i < npairs; i++) {
-    if (i && pairs[i] == pairs[i - 1]) continue;
-    size_t x = (size_t)(pairs[i] >> 32), y = (size_t)(pairs[i] & 0xFFFFFFFFu);
-    size_t rx = nm_compare__find(self->parent_uf, x), ry = nm_compare__find(self->parent_uf, y);
-    if (rx == ry) continue;
-    int same = nm_compare__verify(self, sorted, x, y);
-    if (same < 0) goto done;
-    if (!same) continue;
-    self->parent_uf[rx < ry ? ry : rx] = rx < ry ? rx : ry;
-    if (!nm_compare__reserve((void **)&edges, &edges_cap, nedges + 1, sizeof *edges)) goto done;
-    edges[nedges++] = pairs[i];
-  }
   free(pairs);
   pairs = NULL;
 

@@ -75,7 +75,7 @@ def verify(lib, records, out):
         for i, r in enumerate(records):
             ctx = r["ctx"].encode()
             start = r["at"]
-            end = start + (r["end"] - r["start"])
+            end = start + r.get("len", r["end"] - r["start"])
             speaker = r["speaker"].encode() if r.get("speaker") else None
             # Each record its own document: quotes of one file never overlap here.
             name = ("%s#%d" % (r["file"], r["quote"])).encode()
