@@ -13,8 +13,9 @@
  *    quotes of 4 or 5 words by the 3-grams of the quote with three words of
  *    context on each side, in an index of their own, because a one-word
  *    change in four words leaves too few 3-grams of the quote alone. A
- *    3-gram shared by more than NM_COMPARE_POSTING_CAP quotes ("one of the")
- *    says nothing about any pair and is skipped, which bounds the work.
+ *    3-gram shared by more than NM_COMPARE_POSTING_CAP quotes ("one of the",
+ *    or one quote carried by many outlets) pairs each quote with the next
+ *    in its list only, which bounds the work and still chains copies.
  *  - A candidate pair is checked with a word alignment (LCS over keys,
  *    bounded to NM_COMPARE_MAX_TOKENS per side) after a cheap bag-of-words
  *    filter. Kept pairs are merged with union-find; only pairs not yet in
@@ -37,7 +38,7 @@
 #define NM_COMPARE_LONG_MIN 6     /* from here on, the quote's own 3-grams suffice */
 #define NM_COMPARE_CONTEXT 6      /* context words kept on each side of a short quote */
 #define NM_COMPARE_CONTEXT_NEED 6 /* of the 12, how many a short pair must share */
-#define NM_COMPARE_POSTING_CAP 64
+#define NM_COMPARE_POSTING_CAP 32 /* longer posting lists are chained, not paired */
 #define NM_COMPARE_MAX_TOKENS 2048 /* alignment bound per side; longer quotes align by their start */
 #define NM_COMPARE_EDGE_WORDS 3   /* both ends replaced by at most this many words: a substitution */
 #define NM_COMPARE_ELLIPSIS 1u    /* the key of an ellipsis token; word keys are never 0 or 1 */
@@ -579,7 +580,8 @@ static size_t nm_compare__bag_overlap(const uint64_t *a, size_t na, const uint64
   return shared;
 }
 
-/* Do quotes x and y report the same words? (Aligns them when they might.) */
+/* Do quotes x and y report the same words? 1 yes; 0 no (cheaply); 2 no, after
+   an alignment; -1 out of memory. */
 static int nm_compare__verify(nm_compare *self, const uint64_t *sorted, size_t x, size_t y) {
   const nm_compare__quote *a = &self->quotes[x], *b = &self->quotes[y];
   size_t nshort = a->nwords < b->nwords ? a->nwords : b->nwords;
@@ -601,8 +603,10 @@ static int nm_compare__verify(nm_compare *self, const uint64_t *sorted, size_t x
   if (overlap < need && !maybe_segment) return 0;
   if (!nm_compare__align(self, a, b)) return -1;
   if (self->nmatch >= need) return 1;
-  return nm_compare__segment_whole(a, self->tokens + a->tok, self->matched_a) ||
-         nm_compare__segment_whole(b, self->tokens + b->tok, self->matched_b);
+  if (nm_compare__segment_whole(a, self->tokens + a->tok, self->matched_a) ||
+      nm_compare__segment_whole(b, self->tokens + b->tok, self->matched_b))
+    return 1;
+  return 2; /* rejected after an alignment: worth remembering */
 }
 
 /* ---- private: differences ------------------------------------------------- */
@@ -812,9 +816,18 @@ static bool nm_compare__shingles(const nm_compare *self, size_t x, nm_compare__p
 }
 
 /* A set of pair keys (never 0), open addressing; *cap is 0 or a power of two. */
+static size_t nm_compare__set_slot(uint64_t key, size_t cap) {
+  key ^= key >> 33; /* splitmix64's finaliser: every key bit reaches the low bits */
+  key *= 0xff51afd7ed558ccdull;
+  key ^= key >> 33;
+  key *= 0xc4ceb9fe1a85ec53ull;
+  key ^= key >> 33;
+  return (size_t)key & (cap - 1);
+}
+
 static bool nm_compare__set_has(const uint64_t *set, size_t cap, uint64_t key) {
   if (!cap) return false;
-  for (size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 17) & (cap - 1); set[i]; i = (i + 1) & (cap - 1))
+  for (size_t i = nm_compare__set_slot(key, cap); set[i]; i = (i + 1) & (cap - 1))
     if (set[i] == key) return true;
   return false;
 }
@@ -826,7 +839,7 @@ static bool nm_compare__set_add(uint64_t **set, size_t *cap, size_t *n, uint64_t
     if (!grown) return false;
     for (size_t i = 0; i < *cap; i++)
       if ((*set)[i]) {
-        size_t k = (size_t)((*set)[i] * 0x9E3779B97F4A7C15ull >> 17) & (cap2 - 1);
+        size_t k = nm_compare__set_slot((*set)[i], cap2);
         while (grown[k]) k = (k + 1) & (cap2 - 1);
         grown[k] = (*set)[i];
       }
@@ -834,7 +847,7 @@ static bool nm_compare__set_add(uint64_t **set, size_t *cap, size_t *n, uint64_t
     *set = grown;
     *cap = cap2;
   }
-  size_t k = (size_t)(key * 0x9E3779B97F4A7C15ull >> 17) & (*cap - 1);
+  size_t k = nm_compare__set_slot(key, *cap);
   while ((*set)[k]) k = (k + 1) & (*cap - 1);
   (*set)[k] = key;
   (*n)++;
@@ -971,10 +984,13 @@ nm_status nm_compare_run(nm_compare *self) {
   for (size_t i = 0; i < npost;) {
     size_t j = i;
     while (j < npost && post[j].hash == post[i].hash) j++;
-    if (j - i >= 2 && j - i <= NM_COMPARE_POSTING_CAP) {
+    /* A long list ("one of the", or one quote carried by a hundred outlets)
+       pairs each quote with the next only: copies still chain into one group. */
+    bool chain = j - i > NM_COMPARE_POSTING_CAP;
+    if (j - i >= 2) {
       for (size_t u = i; u < j; u++) {
         if (u > i && post[u].quote == post[u - 1].quote) continue;
-        for (size_t v = u + 1; v < j; v++) {
+        for (size_t v = u + 1; v < j && (!chain || v == u + 1); v++) {
           if (post[v].quote == post[v - 1].quote) continue;
           size_t x = post[u].quote, y = post[v].quote;
           size_t rx = nm_compare__find(self->parent_uf, x), ry = nm_compare__find(self->parent_uf, y);
@@ -983,10 +999,8 @@ nm_status nm_compare_run(nm_compare *self) {
           if (nm_compare__set_has(pairs, pairs_cap, key)) continue;
           int same = nm_compare__verify(self, sorted, x, y);
           if (same < 0) goto done;
-          if (!same) {
-            if (!nm_compare__set_add(&pairs, &pairs_cap, &npairs, key)) goto done;
-            continue;
-          }
+          if (same == 2 && !nm_compare__set_add(&pairs, &pairs_cap, &npairs, key)) goto done;
+          if (same != 1) continue;
           self->parent_uf[rx < ry ? ry : rx] = rx < ry ? rx : ry;
           if (!nm_compare__reserve((void **)&edges, &edges_cap, nedges + 1, sizeof *edges)) goto done;
           edges[nedges++] = (uint64_t)x << 32 | y;
