@@ -203,6 +203,14 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
     }
     if (nm_attr__is_any(c, u, nm_attr__determiners)) {
       start = firm = u;
+      /* "sources familiar with the matter" */
+      if (u > lo + 2 && nm_attr__is(c, u - 1, "with") && nm_attr__is(c, u - 2, "familiar") && nm_attr__lex_noun(c, u - 3)) {
+        start = firm = u - 3;
+        k = u - 3;
+        tentative = 0;
+        plain_head = false; /* the head is the source noun, not "matter" */
+        continue;
+      }
       /* "a spokesman for the ministry", "the envoy to the UN", "X and the Y" */
       if (u > lo + 1 && !plain_head && (nm_attr__is_any(c, u - 1, nm_attr__np_preps) || nm_attr__is(c, u - 1, "and")) &&
           nm_attr__head_ok(c, u - 2) && !nm_attr__pronoun(c, u - 2)) {
@@ -259,6 +267,7 @@ static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32
     k++;
   }
   uint32_t modifiers = 0;
+  bool after_name = false;
   while (k < hi && (nm_attr__word(c, k) || nm_attr__abbrev_dot(c, k)) && !nm_attr__in_quote(c, k)) {
     if (nm_attr__abbrev_dot(c, k)) {
       k++;
@@ -266,7 +275,19 @@ static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32
     }
     if (nm_attr__capword(c, k) || nm_attr__lex_noun(c, k) ||
         ((c->t[k].flags & NM_TF_CAP) && (c->t[k].lex & NM_LEX_COUNTRY))) {
+      /* After a name, lower-case words lead on only to a role: "North Korean
+         foreign minister Choe", but not "the Ministry issued new figures". */
+      if (after_name && !nm_attr__capword(c, k) && !(c->t[k].lex & (NM_LEX_TITLE | NM_LEX_ANON_HEAD | NM_LEX_ORG_HEAD)))
+        break;
       last_good = k;
+      after_name = false;
+      k++;
+      continue;
+    }
+    if (last_good != NM_NONE && !after_name && !(c->t[k].flags & NM_TF_CAP) &&
+        !(c->t[k].lex & (NM_LEX_CUE | NM_LEX_PRONOUN)) && !nm_attr__is_any(c, k, nm_attr__np_preps) &&
+        !nm_attr__is(c, k, "that") && !nm_attr__is(c, k, "and") && k + 1 < hi) {
+      after_name = true; /* one lower-case word, decided by what follows */
       k++;
       continue;
     }
@@ -276,7 +297,7 @@ static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32
       if (nm_attr__is_any(c, k, nm_attr__determiners)) k++;
       continue;
     }
-    if ((det || last_good != NM_NONE) && !(c->t[k].flags & NM_TF_CAP) && modifiers < 3 &&
+    if (det && last_good == NM_NONE && !(c->t[k].flags & NM_TF_CAP) && modifiers < 3 &&
         !(c->t[k].lex & (NM_LEX_CUE | NM_LEX_PRONOUN)) && !nm_attr__is_any(c, k, nm_attr__np_preps) &&
         !nm_attr__is(c, k, "that") && !nm_attr__is(c, k, "and") && !nm_attr__is(c, k, "on") &&
         !nm_attr__is(c, k, "who") && !nm_attr__is(c, k, "as") && !nm_attr__is_any(c, k, nm_attr__passive)) {
@@ -293,6 +314,10 @@ static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32
     }
     break;
   }
+  /* "grumbled one farmer.": an article and an unknown noun closing the clause */
+  if (last_good == NM_NONE && det && k == i + 2 && c->t[i + 1].type == NM_TOK_WORD &&
+      !(c->t[i + 1].flags & NM_TF_CAP) && (k >= hi || c->t[k].type == NM_TOK_PUNCT))
+    last_good = i + 1;
   if (last_good == NM_NONE) return nm_attr__none;
   return (nm_attr__span){i, last_good + 1};
 }
@@ -338,6 +363,8 @@ static uint32_t nm_attr__skip_aux_left(const nm_attr__ctx *c, uint32_t i, uint32
   return i;
 }
 
+#define NM_ATTR_MAX_CONTENT 160 /* tokens */
+
 /* A cue in -ing form ("saying", "adding"). */
 static bool nm_attr__participle(const nm_attr__ctx *c, uint32_t i) {
   const nm__token *t = &c->t[i];
@@ -373,6 +400,9 @@ static nm_attr__span nm_attr__content_right(const nm_attr__ctx *c, uint32_t from
   /* "X said, adding, “...”": the content belongs to the participle's frame */
   if (k > from && k < hi && nm_attr__punct(c, k - 1) == ',' && nm_attr__participle(c, k)) return nm_attr__none;
   uint32_t end = k;
+  /* Reported speech is a clause, not a chapter: the cap keeps a sentence of
+     cue after cue ("he said he said ...") from giving quadratic output. */
+  if (hi - k > NM_ATTR_MAX_CONTENT) hi = k + NM_ATTR_MAX_CONTENT;
   for (uint32_t j = k; j < hi; j++) {
     char p = nm_attr__punct(c, j);
     if (!nm_attr__in_quote(c, j)) {
@@ -561,14 +591,34 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
       bool before_quote = i + 1 < hi ? nm_attr__opens_quote(c, i + 1) : true;
       uint32_t h = i - 1;
       nm_attr__span np = nm_attr__np_left(c, h, lo);
-      if (before_quote && np.first != NM_NONE &&
-          (np.first == lo || nm_attr__is(c, np.first - 1, "from") || nm_attr__dash(c, np.first - 1))) {
+      /* "From the desk of Mayor Lena Ortiz:" names the mayor */
+      for (uint32_t k = np.first; np.first != NM_NONE && k + 1 < np.end; k++)
+        if (nm_attr__is(c, k, "of") && nm_attr__is(c, k - 1, "desk")) np.first = k + 1;
+      bool lead_in = np.first != NM_NONE && (np.first == lo || nm_attr__is(c, np.first - 1, "from") ||
+                                             nm_attr__is(c, np.first - 1, "of") || nm_attr__dash(c, np.first - 1));
+      if (before_quote && lead_in) {
         f.cue = (nm_attr__span){i, i + 1};
         f.speaker = np;
         if (i + 1 < hi) f.content = nm_attr__content_right(c, i + 1, hi);
         if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
       }
       continue;
+    }
+    /* “...” -Commissioner Dana Webb: a dash and a name closing a quote's paragraph */
+    if (nm_attr__dash(c, i) && i > 0 && nm_attr__in_quote(c, i - 1) && c->t[i - 1].type == NM_TOK_QUOTE) {
+      uint32_t pend = NM_AT(c->doc->paras, nm__para, s->para).end_tok;
+      nm_attr__span np = nm_attr__np_right(c, i + 1, hi);
+      if (np.first != NM_NONE && (np.end == hi || np.end == pend || nm_attr__punct(c, np.end) == ',')) {
+        f.cue = (nm_attr__span){i, i + 1};
+        f.speaker = np;
+        uint32_t q = i - 1; /* the content is the quote just closed */
+        while (q > 0 && nm_attr__in_quote(c, q - 1) && !nm_attr__opens_quote(c, q)) q--;
+        f.content = (nm_attr__span){q, i};
+        f.sent = c->t[q].sent;
+        if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
+        i = np.end - 1;
+        continue;
+      }
     }
     if (!nm_attr__word(c, i)) continue;
 
@@ -614,6 +664,15 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (according) {
       f.speaker = nm_attr__np_right(c, after, hi);
       if (f.speaker.first == NM_NONE) continue;
+      /* "a statement released by the defence ministry": the document and who released it */
+      uint32_t e = f.speaker.end;
+      if (e + 2 < hi && (c->t[e - 1].lex & NM_LEX_DOCUMENT) && nm_attr__word(c, e) && nm_attr__is(c, e + 1, "by")) {
+        nm_attr__span by = nm_attr__np_right(c, e + 2, hi);
+        if (by.first != NM_NONE) f.speaker.end = by.end;
+      }
+      /* a wire agency, state media or a document is the channel as well */
+      for (uint32_t k = f.speaker.first; k < f.speaker.end; k++)
+        if (c->t[k].lex & (NM_LEX_AGENCY | NM_LEX_STATE_MEDIA | NM_LEX_CHANNEL | NM_LEX_DOCUMENT)) f.via = f.speaker;
       /* content: the clause before ", according to X" or after "According to X," */
       uint32_t cs = nm_attr__clause_start(c, s);
       if (i > lo && nm_attr__punct(c, i - 1) == ',' && i - 1 > cs)
@@ -731,8 +790,13 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (f.via.first == NM_NONE) f.via = nm_attr__find_via(c, s, NM_NONE);
     if (f.via.first != NM_NONE && f.via.first >= f.speaker.first && f.via.first < f.speaker.end) f.via = nm_attr__none;
 
-    /* content: to the right, or the clause before ", X said." */
+    /* content: to the right, or the clause before ", X said." A scrap of
+       two words after the cue ("said in a statement carried by the agency")
+       is not what was said. */
     f.content = nm_attr__content_right(c, k, hi);
+    if (f.content.first != NM_NONE && f.content.end - f.content.first < 3 &&
+        !nm_attr__is_any(c, f.content.first, nm_attr__clause_words) && !nm_attr__span_has_quote(c, f.content))
+      f.content = nm_attr__none;
     if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "not") && nm_attr__is(c, f.content.first + 1, "to"))
       continue; /* "asked not to be named" */
     if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "so") && nm_attr__word(c, f.content.first + 1) &&
@@ -894,6 +958,7 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
   for (uint32_t k = a + 1; k < b; k++)
     if (nm_attr__is_any(c, k, nm_attr__np_preps) && nm_attr__lex_run(c, k - 1, b, NM_LEX_TITLE) < 2) {
       b = k; /* but "Secretary of State" is one title */
+      if (nm_attr__is(c, k, "with") && nm_attr__is(c, k - 1, "familiar") && k - 1 > a) b = k - 1; /* "sources familiar with" */
       break;
     }
   /* The name: capitalised words after the first title word that only names
@@ -940,6 +1005,9 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
   else if (m.name_first != NM_NONE && m.title_first != NM_NONE) m.type = NM_ENTITY_PERSON;
   else if (m.name_first != NM_NONE && m.name_end - m.name_first >= 2) m.type = NM_ENTITY_PERSON;
   else if (m.name_first != NM_NONE) m.type = NM_ENTITY_UNKNOWN;
+  /* "a shopkeeper said": an unnamed person the lexicons do not know */
+  if (m.type == NM_ENTITY_UNKNOWN && m.name_first == NM_NONE && m.anonymous && !(lex_head & NM_LEX_COUNTRY))
+    m.type = NM_ENTITY_PERSON;
   /* plural anonymous heads: "officials said", "sources familiar with" */
   if (m.name_first == NM_NONE && !m.definite && (lex_head & NM_LEX_ANON_HEAD)) m.anonymous = true;
   if (m.name_first != NM_NONE) m.anonymous = false;
@@ -998,6 +1066,25 @@ static nm_attr__span nm_attr__person_before(const nm_attr__ctx *c, uint32_t i) {
   return nm_attr__none;
 }
 
+/* The first name in the sentence before token i's: a person (title + name,
+   or two capitalised words) or an organisation or country. */
+static nm_attr__span nm_attr__named_before(const nm_attr__ctx *c, uint32_t i, bool person) {
+  uint32_t si = c->t[i].sent;
+  if (si == 0) return nm_attr__none;
+  const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, si - 1);
+  for (uint32_t k = s->first_tok; k < s->end_tok; k++) {
+    if (nm_attr__in_quote(c, k) || !(nm_attr__capword(c, k) || nm_attr__is_any(c, k, nm_attr__articles))) continue;
+    nm_attr__span np = nm_attr__np_right(c, k, s->end_tok);
+    if (np.first == NM_NONE) continue;
+    nm_attr__mention m = nm_attr__analyse_mention(c, np);
+    bool is_person = m.type == NM_ENTITY_PERSON;
+    bool is_thing = m.type == NM_ENTITY_ORGANIZATION || m.type == NM_ENTITY_COUNTRY;
+    if (person ? is_person : is_thing) return np;
+    k = np.end - 1;
+  }
+  return nm_attr__none;
+}
+
 /* The entity a mention refers to: an existing one it names again, or a new one. */
 static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
   nm_attr__mention m = nm_attr__analyse_mention(c, sp);
@@ -1024,6 +1111,16 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
         if (e >= 0 && c->doc->entities.count > before &&
             nm_attr__add_mention(c, e, c->t[ante.first].start, c->t[ante.end - 1].end) != NM_OK)
           return -2;
+        return e;
+      }
+    }
+    if ((person ? last_person : last_thing) < 0) {
+      /* nothing quoted yet: a name in the sentence before ("Colonel Ivan
+         Petrov inspected the troops. “...,” he said.") */
+      nm_attr__span ante = nm_attr__named_before(c, sp.first, person);
+      if (ante.first != NM_NONE) {
+        int32_t e = nm_attr__resolve(c, ante, last_person, last_thing);
+        if (e >= 0 && nm_attr__add_mention(c, e, c->t[ante.first].start, c->t[ante.end - 1].end) != NM_OK) return -2;
         return e;
       }
     }
