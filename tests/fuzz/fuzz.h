@@ -31,13 +31,13 @@
 
 /* ---- the document -------------------------------------------------------- */
 
-static void nm_fuzz__check_span(const char *what, size_t i, size_t start, size_t end, size_t len) {
+static inline void nm_fuzz__check_span(const char *what, size_t i, size_t start, size_t end, size_t len) {
   NM_FUZZ_REQUIRE(start <= end && end <= len, "%s %zu: span [%zu, %zu) outside the text of %zu bytes", what, i,
                   start, end, len);
 }
 
 /* Every accessor, with the promises newsmark.h makes about its answer. */
-static void nm_fuzz_check_doc(const nm_doc *doc, size_t len) {
+static inline void nm_fuzz_check_doc(const nm_doc *doc, size_t len) {
   NM_FUZZ_REQUIRE(nm_doc_length(doc) == len, "length %zu, input %zu", nm_doc_length(doc), len);
   NM_FUZZ_REQUIRE(nm_doc_text(doc) && nm_doc_text(doc)[len] == '\0', "text copy not NUL-terminated");
   size_t nquotes = nm_doc_quote_count(doc), nentities = nm_doc_entity_count(doc);
@@ -97,7 +97,7 @@ typedef struct nm_fuzz__json {
 } nm_fuzz__json;
 
 /* Length of one valid UTF-8 character at p, or 0. */
-static size_t nm_fuzz__utf8(const unsigned char *p, const unsigned char *end) {
+static inline size_t nm_fuzz__utf8(const unsigned char *p, const unsigned char *end) {
   size_t n = (size_t)(end - p), len;
   uint32_t cp;
   if (p[0] < 0x80) return 1;
@@ -115,9 +115,9 @@ static size_t nm_fuzz__utf8(const unsigned char *p, const unsigned char *end) {
   return len;
 }
 
-static bool nm_fuzz__json_value(nm_fuzz__json *j);
+static inline bool nm_fuzz__json_value(nm_fuzz__json *j);
 
-static bool nm_fuzz__json_string(nm_fuzz__json *j, const char **key, size_t *keylen) {
+static inline bool nm_fuzz__json_string(nm_fuzz__json *j, const char **key, size_t *keylen) {
   if (j->p >= j->end || *j->p != '"') return false;
   const unsigned char *start = ++j->p;
   while (j->p < j->end && *j->p != '"') {
@@ -145,11 +145,11 @@ static bool nm_fuzz__json_string(nm_fuzz__json *j, const char **key, size_t *key
   return true;
 }
 
-static void nm_fuzz__json_space(nm_fuzz__json *j) {
+static inline void nm_fuzz__json_space(nm_fuzz__json *j) {
   while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
 }
 
-static bool nm_fuzz__json_number(nm_fuzz__json *j) {
+static inline bool nm_fuzz__json_number(nm_fuzz__json *j) {
   const unsigned char *start = j->p;
   bool want = j->top_key_is_length;
   j->top_key_is_length = false;
@@ -179,14 +179,14 @@ static bool nm_fuzz__json_number(nm_fuzz__json *j) {
   return true;
 }
 
-static bool nm_fuzz__json_literal(nm_fuzz__json *j, const char *word) {
+static inline bool nm_fuzz__json_literal(nm_fuzz__json *j, const char *word) {
   size_t n = strlen(word);
   if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0) return false;
   j->p += n;
   return true;
 }
 
-static bool nm_fuzz__json_value(nm_fuzz__json *j) {
+static inline bool nm_fuzz__json_value(nm_fuzz__json *j) {
   nm_fuzz__json_space(j);
   if (j->p >= j->end) return false;
   if (++j->depth > 64) return false;
@@ -245,7 +245,7 @@ static bool nm_fuzz__json_value(nm_fuzz__json *j) {
  * The document as JSON: one valid object, on one line, whose "length" is
  * the input's byte count (the promise that nothing was lost).
  */
-static void nm_fuzz_check_json(const nm_doc *doc, const char *file, size_t len) {
+static inline void nm_fuzz_check_json(const nm_doc *doc, const char *file, size_t len) {
   size_t jlen = 0;
   char *json = nm_doc_to_json(doc, file, &jlen);
   if (!json) return; /* out of memory is an answer, not a defect */
@@ -263,7 +263,7 @@ static void nm_fuzz_check_json(const nm_doc *doc, const char *file, size_t len) 
 /* ---- one analysis --------------------------------------------------------- */
 
 /* The engine with the built-in rules, made once: a compiled engine is immutable. */
-static nm_engine *nm_fuzz_engine(void) {
+static inline nm_engine *nm_fuzz_engine(void) {
   static nm_engine *engine;
   if (!engine) {
     char err[256];
@@ -279,7 +279,7 @@ static nm_engine *nm_fuzz_engine(void) {
  * refusal must say why: the status is one a caller can act on and the
  * message is not empty.
  */
-static void nm_fuzz_analyse(nm_engine *engine, const uint8_t *data, size_t size, int input) {
+static inline void nm_fuzz_analyse(nm_engine *engine, const uint8_t *data, size_t size, int input) {
   char err[256] = "";
   nm_status status = NM_OK;
   nm_doc *doc = nm_doc_new(engine, (const char *)data, size, input, &status, err, sizeof err);

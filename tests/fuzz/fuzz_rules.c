@@ -34,11 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   unsigned flags = data[0];
   const uint8_t *p = data + 1, *end = data + size;
+  /* One field at a time: each call sets the length the copy then reads. */
   size_t id_n, kind_n, msg_n, pat_n;
-  char *id = nm_fuzz_rules__cstr(nm_fuzz_rules__field(&p, end, '\n', &id_n), id_n);
-  char *kind = nm_fuzz_rules__cstr(nm_fuzz_rules__field(&p, end, '\n', &kind_n), kind_n);
-  char *message = nm_fuzz_rules__cstr(nm_fuzz_rules__field(&p, end, '\n', &msg_n), msg_n);
+  const char *id_s = nm_fuzz_rules__field(&p, end, '\n', &id_n);
+  const char *kind_s = nm_fuzz_rules__field(&p, end, '\n', &kind_n);
+  const char *msg_s = nm_fuzz_rules__field(&p, end, '\n', &msg_n);
   const char *pattern = nm_fuzz_rules__field(&p, end, '\0', &pat_n);
+  char *id = nm_fuzz_rules__cstr(id_s, id_n);
+  char *kind = nm_fuzz_rules__cstr(kind_s, kind_n);
+  char *message = nm_fuzz_rules__cstr(msg_s, msg_n);
   const uint8_t *text = p;
   size_t text_n = (size_t)(end - p);
 
