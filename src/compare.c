@@ -537,11 +537,24 @@ static bool nm_compare__emit_key(void *ud, uint64_t key, uint32_t form, size_t s
   return true;
 }
 
+/* An entity the core could only call by a pronoun has no name to compare. */
+static bool nm_compare__pronoun(const char *name) {
+  static const char *const pronouns[] = {"he", "she", "they", "it", "i", "we", "you", "him", "her", "them"};
+  for (size_t i = 0; i < sizeof pronouns / sizeof *pronouns; i++) {
+    size_t n = strlen(pronouns[i]);
+    bool same = true;
+    for (size_t k = 0; k < n && same; k++) same = name[k] && (name[k] | 0x20) == pronouns[i][k];
+    if (same && name[n] == '\0') return true;
+  }
+  return false;
+}
+
 /* -1: no named speaker on one side (anonymous, or none); 1: the names agree
    (one's words are among the other's: Choe, Choe Son Hui); 0: they differ. */
 static int nm_compare__same_speaker(const nm_compare *self, const nm_compare__quote *a, const nm_compare__quote *b) {
   if (a->name == SIZE_MAX || b->name == SIZE_MAX || a->anonymous || b->anonymous) return -1;
   const char *na = self->names + a->name, *nb = self->names + b->name;
+  if (nm_compare__pronoun(na) || nm_compare__pronoun(nb)) return -1; /* "he": not a name */
   nm_compare__keys ka = {{0}, 0}, kb = {{0}, 0};
   nm_compare__scan(self, na, 0, strlen(na), nm_compare__emit_key, &ka);
   nm_compare__scan(self, nb, 0, strlen(nb), nm_compare__emit_key, &kb);
@@ -602,6 +615,12 @@ static int nm_compare__verify(nm_compare *self, const uint64_t *sorted, size_t x
   bool maybe_segment = (a->ellipsis || b->ellipsis) && overlap >= NM_COMPARE_LONG_MIN;
   if (overlap < need && !maybe_segment) return 0;
   if (!nm_compare__align(self, a, b)) return -1;
+  if (a->ntok > NM_COMPARE_MAX_TOKENS || b->ntok > NM_COMPARE_MAX_TOKENS) {
+    /* Only the starts were aligned: judge them by what was aligned. */
+    size_t na = a->ntok < NM_COMPARE_MAX_TOKENS ? a->ntok : NM_COMPARE_MAX_TOKENS;
+    size_t nb = b->ntok < NM_COMPARE_MAX_TOKENS ? b->ntok : NM_COMPARE_MAX_TOKENS;
+    need = ((na < nb ? na : nb) * 4 + 4) / 5;
+  }
   if (self->nmatch >= need) return 1;
   if (nm_compare__segment_whole(a, self->tokens + a->tok, self->matched_a) ||
       nm_compare__segment_whole(b, self->tokens + b->tok, self->matched_b))

@@ -202,6 +202,33 @@ int main(void) {
       {"b.txt", "He said they were “ready to talk at any time” with the rebels.", "“ready to talk at any time”", NULL, 0}};
   unit__expect_group("a shorter excerpt of the same words: grouped, not a variant", excerpt, N(excerpt), 0, "");
 
+  static const unit__quote pronouns[] = {
+      {"a.txt", "“We have secured the funding for every school in the state,” he said.",
+       "“We have secured the funding for every school in the state,”", "he", 0},
+      {"b.txt", "“We have secured the funding for every school in the state,” she said.",
+       "“We have secured the funding for every school in the state,”", "she", 0}};
+  unit__expect_group("speakers known only as he and she are not different speakers", pronouns, N(pronouns), 0, "");
+
+  /* Quotes longer than the alignment bound (2048 words) still group by their starts. */
+  size_t words = 5000, cap = words * 12 + 64;
+  char *long_a = malloc(cap), *long_b = malloc(cap);
+  if (!long_a || !long_b) return 2;
+  size_t la = 0, lb = 0;
+  la += (size_t)snprintf(long_a + la, cap - la, "\"");
+  lb += (size_t)snprintf(long_b + lb, cap - lb, "\"");
+  for (size_t i = 0; i < words; i++) {
+    la += (size_t)snprintf(long_a + la, cap - la, "%sw%zu", i ? " " : "", i % 997);
+    lb += (size_t)snprintf(long_b + lb, cap - lb, "%s%s", i ? " " : "", i == 40 ? "changed" : "");
+    if (i != 40) lb += (size_t)snprintf(long_b + lb, cap - lb, "w%zu", i % 997);
+  }
+  snprintf(long_a + la, cap - la, "\"");
+  snprintf(long_b + lb, cap - lb, "\"");
+  const unit__quote longq[] = {{"a.txt", long_a, long_a, NULL, 0}, {"b.txt", long_b, long_b, NULL, 0}};
+  unit__expect_group("a 5000-word quote with one word changed: grouped by its aligned start", longq, N(longq), 1,
+                     "substitution w40|changed");
+  free(long_a);
+  free(long_b);
+
   /* Misuse and bad input: clear statuses, nothing lost. */
   char err[128];
   nm_compare *cmp = nm_compare_new(err, sizeof err);
