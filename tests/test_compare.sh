@@ -163,7 +163,11 @@ if [ ! -d "$SEEDS" ]; then
 elif [ ! -f "$C/mapreduce.sh" ]; then
   not_ok "compare-mapreduce-seeds" "tests/compare/mapreduce.sh is missing"
 else
-  got=$(NM_BUILD=$NM_BUILD "$C/mapreduce.sh" "$SEEDS"/*.txt 2>"$T/mr.err" | python3 -c '
+  # Under SAN=1 the library python3 loads through ctypes wants its sanitizer runtimes first.
+  preload=
+  [ "${NM_SAN:-}" = 1 ] && preload="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+  got=$(env ${preload:+LD_PRELOAD="$preload"} ASAN_OPTIONS=detect_leaks=0 NM_BUILD=$NM_BUILD \
+    "$C/mapreduce.sh" "$SEEDS"/*.txt 2>"$T/mr.err" | python3 -c '
 import json, sys
 for line in sys.stdin:
     g = json.loads(line)
