@@ -246,7 +246,14 @@ static nm_attr__span nm_attr__np_left(const nm_attr__ctx *c, uint32_t head, uint
     }
     break;
   }
-  if (tentative) start = firm; /* modifiers with nothing to confirm them */
+  /* Modifiers with nothing to confirm them are dropped, except one or two
+     before a role at a clause boundary: "…,” opposition leader Tomas Berg replied. */
+  bool boundary = k == lo || nm_attr__in_quote(c, k - 1) || !nm_attr__word(c, k - 1);
+  if (tentative && !(boundary && tentative <= 2 && k < firm && (c->t[firm].lex & NM_LEX_TITLE) &&
+                     !nm_attr__is_any(c, k, nm_attr__np_preps)))
+    start = firm;
+  else if (tentative)
+    start = k;
   if (plain_head && !nm_attr__is_any(c, start, nm_attr__articles)) return nm_attr__none;
   /* A bare lowercase head with no determiner is not a speaker ("reports said"),
      except plural groups and anonymous heads ("officials said"). */
@@ -582,6 +589,9 @@ static bool nm_attr__plausible_source(const nm_attr__ctx *c, nm_attr__span sp) {
 static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
   const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, si);
   uint32_t lo = s->first_tok, hi = s->end_tok;
+  size_t first_frame = c->frames.count;
+  nm_attr__span sentence_via = nm_attr__none; /* a channel named anywhere in the sentence */
+  bool sentence_via_known = false;
   for (uint32_t i = lo; i < hi; i++) {
     if (nm_attr__in_quote(c, i)) continue;
     nm_attr__frame f = {nm_attr__none, nm_attr__none, nm_attr__none, nm_attr__none, si, false, false, -1};
@@ -787,7 +797,13 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
         k = obj.end;
       }
     }
-    if (f.via.first == NM_NONE) f.via = nm_attr__find_via(c, s, NM_NONE);
+    if (f.via.first == NM_NONE) {
+      if (!sentence_via_known) {
+        sentence_via = nm_attr__find_via(c, s, NM_NONE);
+        sentence_via_known = true;
+      }
+      f.via = sentence_via;
+    }
     if (f.via.first != NM_NONE && f.via.first >= f.speaker.first && f.via.first < f.speaker.end) f.via = nm_attr__none;
 
     /* content: to the right, or the clause before ", X said." A scrap of
@@ -825,6 +841,23 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
     if (f.inverted) i = f.speaker.end - 1;
   }
+  /* Reported speech nests ("X said Y said Z"), but a chain of cues in one
+     sentence must not make every content hold all the rest: a content that
+     holds two or more further cues stops at the first of them. */
+  for (size_t k = first_frame; k < c->frames.count; k++) {
+    nm_attr__frame *fk = &NM_AT(c->frames, nm_attr__frame, k);
+    if (fk->content.first == NM_NONE || fk->content.first < fk->cue.first) continue;
+    uint32_t inside = 0, cut = NM_NONE;
+    for (size_t j = k + 1; j < c->frames.count; j++) {
+      const nm_attr__frame *fj = &NM_AT(c->frames, nm_attr__frame, j);
+      if (fj->cue.first != NM_NONE && fj->cue.first >= fk->content.end) break; /* frames run in text order */
+      if (fj->cue.first >= fk->content.first && fj->cue.first < fk->content.end) {
+        if (!inside++) cut = fj->speaker.first < fj->cue.first ? fj->speaker.first : fj->cue.first;
+      }
+    }
+    if (inside >= 2) fk->content = cut > fk->content.first ? (nm_attr__span){fk->content.first, cut} : nm_attr__none;
+  }
+
   /* A sentence or headline that quotes with no cue ("Rubio bemoaned that people
      “literally hate each other”", "X’s Kim offers ‘full support’") gives its
      quotes to its subject, when the subject comes before the first quote. */
@@ -1054,7 +1087,8 @@ static size_t nm_attr__lookback_floor(size_t count) { return count > NM_ATTR_LOO
    two or more capitalised words, or one after a title. */
 static nm_attr__span nm_attr__person_before(const nm_attr__ctx *c, uint32_t i) {
   const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, c->t[i].sent);
-  for (uint32_t k = i; k-- > s->first_tok;) {
+  uint32_t stop = i > s->first_tok + 80 ? i - 80 : s->first_tok; /* near, and linear in long sentences */
+  for (uint32_t k = i; k-- > stop;) {
     if (nm_attr__in_quote(c, k) || !nm_attr__capword(c, k)) continue;
     uint32_t a = k;
     while (a > s->first_tok && nm_attr__capword(c, a - 1) && !nm_attr__in_quote(c, a - 1)) a--;
