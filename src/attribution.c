@@ -843,7 +843,7 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
   }
   /* Reported speech nests ("X said Y said Z"), but a chain of cues in one
      sentence must not make every content hold all the rest: a content that
-     holds two or more further cues stops at the first of them. */
+     holds three or more further cues stops at the first of them. */
   for (size_t k = first_frame; k < c->frames.count; k++) {
     nm_attr__frame *fk = &NM_AT(c->frames, nm_attr__frame, k);
     if (fk->content.first == NM_NONE || fk->content.first < fk->cue.first) continue;
@@ -855,7 +855,7 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
         if (!inside++) cut = fj->speaker.first < fj->cue.first ? fj->speaker.first : fj->cue.first;
       }
     }
-    if (inside >= 2) fk->content = cut > fk->content.first ? (nm_attr__span){fk->content.first, cut} : nm_attr__none;
+    if (inside >= 3) fk->content = cut > fk->content.first ? (nm_attr__span){fk->content.first, cut} : nm_attr__none;
   }
 
   /* A sentence or headline that quotes with no cue ("Rubio bemoaned that people
@@ -989,7 +989,8 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
   }
   /* The head part stands before any preposition: "a spokesman for the ministry". */
   for (uint32_t k = a + 1; k < b; k++)
-    if (nm_attr__is_any(c, k, nm_attr__np_preps) && nm_attr__lex_run(c, k - 1, b, NM_LEX_TITLE) < 2) {
+    if ((nm_attr__is_any(c, k, nm_attr__np_preps) || nm_attr__is(c, k, "on")) &&
+        nm_attr__lex_run(c, k - 1, b, NM_LEX_TITLE) < 2) {
       b = k; /* but "Secretary of State" is one title */
       if (nm_attr__is(c, k, "with") && nm_attr__is(c, k - 1, "familiar") && k - 1 > a) b = k - 1; /* "sources familiar with" */
       break;
