@@ -36,6 +36,7 @@
 
 #define NM_COMPARE_SHORT_MIN 4    /* fewer words are never grouped (scare quotes) */
 #define NM_COMPARE_LONG_MIN 6     /* from here on, the quote's own 3-grams suffice */
+#define NM_COMPARE_NAMED_MIN 12   /* shorter quotes need agreeing speakers (nm_compare__verify) */
 #define NM_COMPARE_CONTEXT 6      /* context words kept on each side of a short quote */
 #define NM_COMPARE_CONTEXT_NEED 6 /* of the 12, how many a short pair must share */
 #define NM_COMPARE_POSTING_CAP 32 /* longer posting lists are chained, not paired */
@@ -164,6 +165,9 @@ static bool nm_compare__is_word(uint32_t cp) {
   return true;
 }
 
+/* Latin-1 letters U+00C0..U+00FF without their accents, lower case; '_' keeps the letter (æ, ß, þ). */
+static const char nm_compare__fold[] = "aaaaaa_ceeeeiiiidnooooo_ouuuuy__aaaaaa_ceeeeiiiidnooooo_ouuuuy_y";
+
 /* Marks that join a word when letters stand on both sides: don't, U.S. */
 static bool nm_compare__is_joiner(uint32_t cp) {
   return cp == '\'' || cp == '.' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC;
@@ -218,9 +222,12 @@ static bool nm_compare__scan(const nm_compare *self, const char *s, size_t from,
       if (nm_compare__is_word(cp)) {
         unsigned char buf[4];
         memcpy(buf, s + i, len);
+        size_t blen = len;
         if (len == 1 && cp >= 'A' && cp <= 'Z') buf[0] = (unsigned char)(cp + 32);
+        else if (len == 2 && cp >= 0xC0 && cp <= 0xFF && nm_compare__fold[cp - 0xC0] != '_')
+          buf[0] = (unsigned char)nm_compare__fold[cp - 0xC0], blen = 1; /* Calderón, Calderon */
         else if (len == 2 && cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) buf[1] = (unsigned char)(buf[1] + 0x20);
-        h = nm_compare__fnv(h, buf, len);
+        h = nm_compare__fnv(h, buf, blen);
         i += len;
         end = i;
         continue;
@@ -504,21 +511,26 @@ static bool nm_compare__align(nm_compare *self, const nm_compare__quote *qa, con
 }
 
 /* Does some stretch of q between ellipses, of 6 words or more, appear whole
-   in the other quote? "The U.S. has made a very dangerous choice … which"
-   against the sentence in full. */
-static bool nm_compare__segment_whole(const nm_compare__quote *q, const nm_compare__token *t, const bool *matched) {
+   and in one piece in the other quote? "The U.S. has made a very dangerous
+   choice … which" against the sentence in full. `mine` and `theirs` are the
+   matched token indices of q and of the other quote, in order. */
+static bool nm_compare__segment_whole(const nm_compare *self, const nm_compare__quote *q, const uint32_t *mine,
+                                      const uint32_t *theirs) {
   if (!q->ellipsis) return false;
-  size_t run = 0;
-  bool whole = true;
-  for (size_t k = 0; k <= q->ntok; k++) {
-    if (k == q->ntok || t[k].key == NM_COMPARE_ELLIPSIS) {
-      if (whole && run >= NM_COMPARE_LONG_MIN) return true;
-      run = 0;
-      whole = true;
-      continue;
+  const nm_compare__token *t = self->tokens + q->tok;
+  size_t m = 0;
+  for (size_t k0 = 0; k0 < q->ntok;) {
+    size_t k1 = k0;
+    while (k1 < q->ntok && t[k1].key != NM_COMPARE_ELLIPSIS) k1++;
+    if (k1 - k0 >= NM_COMPARE_LONG_MIN) {
+      while (m < self->nmatch && mine[m] < k0) m++;
+      size_t n = 0;
+      bool together = true;
+      for (size_t i = m; i < self->nmatch && mine[i] < k1; i++, n++)
+        if (i > m && theirs[i] != theirs[i - 1] + 1) together = false;
+      if (together && n == k1 - k0) return true;
     }
-    run++;
-    if (!matched[k]) whole = false;
+    k0 = k1 + 1;
   }
   return false;
 }
@@ -529,13 +541,6 @@ typedef struct nm_compare__keys {
   uint64_t keys[16];
   size_t n;
 } nm_compare__keys;
-
-static bool nm_compare__emit_key(void *ud, uint64_t key, uint32_t form, size_t start, size_t end) {
-  (void)form, (void)start, (void)end;
-  nm_compare__keys *k = ud;
-  if (k->n < 16) k->keys[k->n++] = key;
-  return true;
-}
 
 /* An entity the core could only call by a pronoun has no name to compare. */
 static bool nm_compare__pronoun(const char *name) {
@@ -549,23 +554,59 @@ static bool nm_compare__pronoun(const char *name) {
   return false;
 }
 
-/* -1: no named speaker on one side (anonymous, or none); 1: the names agree
-   (one's words are among the other's: Choe, Choe Son Hui); 0: they differ. */
+/* Words of a speaker that name someone: capitalised, not a title or role
+   ("Former", "Secretary", "US"), without a possessive 's. */
+typedef struct nm_compare__names {
+  const nm_compare *self;
+  const char *text;
+  nm_compare__keys keys;
+} nm_compare__names;
+
+static bool nm_compare__emit_name(void *ud, uint64_t key, uint32_t form, size_t start, size_t end) {
+  (void)form;
+  static const char *const titles[] = {
+      "the", "a", "an", "of", "former", "president", "vice", "secretary", "senator", "sen", "rep", "representative",
+      "gov", "governor", "dr", "mr", "mrs", "ms", "us", "u.s", "state", "minister", "foreign", "prime", "spokesman",
+      "spokeswoman", "spokesperson", "chairman", "chair", "republican", "democratic", "democrat", "gop", "house",
+      "white", "senate", "general", "gen", "candidate", "presidential", "leader", "official", "officials", "director",
+      "ceo", "sir", "lord", "judge", "mayor", "ambassador", "envoy", "chief", "press", "campaign", "deputy", "new"};
+  nm_compare__names *n = ud;
+  const char *w = n->text + start;
+  size_t len = end - start;
+  bool upper = (w[0] >= 'A' && w[0] <= 'Z') || ((unsigned char)w[0] == 0xC3 && len > 1 && (unsigned char)w[1] < 0x9F);
+  if (!upper || key == NM_COMPARE_ELLIPSIS) return true;
+  if (len > 2 && (w[len - 1] == 's' || w[len - 1] == 'S') && w[len - 2] == '\'') len -= 2;
+  else if (len > 4 && w[len - 1] == 's' && !memcmp(w + len - 4, "\xe2\x80\x99", 3)) len -= 4;
+  for (size_t t = 0; t < sizeof titles / sizeof *titles; t++) {
+    size_t tl = strlen(titles[t]);
+    bool same = tl == len;
+    for (size_t k = 0; k < tl && same; k++) same = (w[k] | 0x20) == titles[t][k];
+    if (same) return true;
+  }
+  if (len != end - start) { /* the word without its possessive */
+    nm_compare__one one = {0, 0};
+    nm_compare__scan(n->self, w, 0, len, nm_compare__emit_one, &one);
+    key = one.key;
+  }
+  if (n->keys.n < 16) n->keys.keys[n->keys.n++] = key;
+  return true;
+}
+
+/* -1: no name to compare on one side (no speaker, anonymous, a pronoun, a
+   role such as "The president"); 1: the names share a name word (Choe, Choe
+   Son Hui; Calderon, Calderón); 0: they name different people. */
 static int nm_compare__same_speaker(const nm_compare *self, const nm_compare__quote *a, const nm_compare__quote *b) {
   if (a->name == SIZE_MAX || b->name == SIZE_MAX || a->anonymous || b->anonymous) return -1;
   const char *na = self->names + a->name, *nb = self->names + b->name;
   if (nm_compare__pronoun(na) || nm_compare__pronoun(nb)) return -1; /* "he": not a name */
-  nm_compare__keys ka = {{0}, 0}, kb = {{0}, 0};
-  nm_compare__scan(self, na, 0, strlen(na), nm_compare__emit_key, &ka);
-  nm_compare__scan(self, nb, 0, strlen(nb), nm_compare__emit_key, &kb);
-  const nm_compare__keys *small = ka.n <= kb.n ? &ka : &kb, *big = ka.n <= kb.n ? &kb : &ka;
-  if (!small->n) return -1;
-  for (size_t i = 0; i < small->n; i++) {
-    bool found = false;
-    for (size_t j = 0; j < big->n && !found; j++) found = small->keys[i] == big->keys[j];
-    if (!found) return 0;
-  }
-  return 1;
+  nm_compare__names ka = {self, na, {{0}, 0}}, kb = {self, nb, {{0}, 0}};
+  nm_compare__scan(self, na, 0, strlen(na), nm_compare__emit_name, &ka);
+  nm_compare__scan(self, nb, 0, strlen(nb), nm_compare__emit_name, &kb);
+  if (!ka.keys.n || !kb.keys.n) return -1;
+  for (size_t i = 0; i < ka.keys.n; i++)
+    for (size_t j = 0; j < kb.keys.n; j++)
+      if (ka.keys.keys[i] == kb.keys.keys[j]) return 1;
+  return 0;
 }
 
 /* Words two short lists share, each word used once. */
@@ -580,6 +621,18 @@ static size_t nm_compare__shared(const uint64_t *a, size_t na, const uint64_t *b
         break;
       }
   return shared;
+}
+
+/* Do two quotes stand among largely the same words (a story retold)? Two
+   quotes side by side in one sentence share each other, not a context:
+   "This has nothing to do with Islam" and "This has everything to do ...". */
+static bool nm_compare__context_shared(const nm_compare__quote *a, const nm_compare__quote *b, const uint64_t *context) {
+  size_t gap = a->end <= b->start ? b->start - a->end : b->end <= a->start ? a->start - b->end : 0;
+  if (a->doc == b->doc && gap < 400) return false;
+  const uint64_t *ca = context + a->ctx, *cb = context + b->ctx;
+  size_t around = nm_compare__shared(ca, a->nbefore, cb, b->nbefore) +
+                  nm_compare__shared(ca + a->nbefore, a->nafter, cb + b->nbefore, b->nafter);
+  return around >= NM_COMPARE_CONTEXT_NEED;
 }
 
 /* Words two quotes share as bags, from their sorted keys. */
@@ -605,15 +658,20 @@ static int nm_compare__verify(nm_compare *self, const uint64_t *sorted, size_t x
     if (nlong - nshort > 1 || overlap + 1 < nlong) return 0;
     int same = nm_compare__same_speaker(self, a, b);
     if (same == 0) return 0;
-    const uint64_t *ca = self->context + a->ctx, *cb = self->context + b->ctx;
-    size_t around = nm_compare__shared(ca, a->nbefore, cb, b->nbefore) +
-                    nm_compare__shared(ca + a->nbefore, a->nafter, cb + b->nbefore, b->nafter);
     bool identical = a->nwords == b->nwords && overlap == a->nwords;
-    return around >= NM_COMPARE_CONTEXT_NEED || (identical && same == 1);
+    return nm_compare__context_shared(a, b, self->context) || (identical && same == 1);
   }
   size_t need = (nshort * 4 + 4) / 5; /* 80% of the shorter quote */
   bool maybe_segment = (a->ellipsis || b->ellipsis) && overlap >= NM_COMPARE_LONG_MIN;
   if (overlap < need && !maybe_segment) return 0;
+  if (nshort < NM_COMPARE_NAMED_MIN) {
+    /* "will continue to do so", "going to win this election": a few words
+       anyone may say. Under different names they are not one quote; inside
+       a much longer quote they are one only under the same name. */
+    int same = nm_compare__same_speaker(self, a, b);
+    if (same == 0 || (nlong > nshort + 2 && same != 1)) return 0;
+    if (same != 1 && !nm_compare__context_shared(a, b, self->context)) return 0; /* no name: the words around */
+  }
   if (!nm_compare__align(self, a, b)) return -1;
   if (a->ntok > NM_COMPARE_MAX_TOKENS || b->ntok > NM_COMPARE_MAX_TOKENS) {
     /* Only the starts were aligned: judge them by what was aligned. */
@@ -622,8 +680,8 @@ static int nm_compare__verify(nm_compare *self, const uint64_t *sorted, size_t x
     need = ((na < nb ? na : nb) * 4 + 4) / 5;
   }
   if (self->nmatch >= need) return 1;
-  if (nm_compare__segment_whole(a, self->tokens + a->tok, self->matched_a) ||
-      nm_compare__segment_whole(b, self->tokens + b->tok, self->matched_b))
+  if (nm_compare__segment_whole(self, a, self->match_a, self->match_b) ||
+      nm_compare__segment_whole(self, b, self->match_b, self->match_a))
     return 1;
   return 2; /* rejected after an alignment: worth remembering */
 }

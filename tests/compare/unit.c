@@ -112,8 +112,8 @@ int main(void) {
   unit__expect_group("punctuation-only difference: grouped, not a variant", punct, N(punct), 0, "");
 
   static const unit__quote caseq[] = {
-      {"a.txt", "He wrote: “THE BORDER WILL STAY CLOSED UNTIL MARCH.”", "“THE BORDER WILL STAY CLOSED UNTIL MARCH.”", NULL, 0},
-      {"b.txt", "“The border will stay closed until March,” he wrote.", "“The border will stay closed until March,”", NULL, 0}};
+      {"a.txt", "Tom Reed wrote: “THE BORDER WILL STAY CLOSED UNTIL MARCH.”", "“THE BORDER WILL STAY CLOSED UNTIL MARCH.”", "Tom Reed", 0},
+      {"b.txt", "“The border will stay closed until March,” Reed wrote.", "“The border will stay closed until March,”", "Reed", 0}};
   unit__expect_group("case difference: not a variant", caseq, N(caseq), 0, "");
 
   static const unit__quote marks[] = {
@@ -168,17 +168,17 @@ int main(void) {
                      "omission with money from the state|…");
 
   static const unit__quote addition[] = {
-      {"a.txt", "“The talks will resume in Geneva after the summer holidays,” he said.",
-       "“The talks will resume in Geneva after the summer holidays,”", NULL, 0},
-      {"b.txt", "“The talks will certainly resume in Geneva after the summer holidays,” he said.",
-       "“The talks will certainly resume in Geneva after the summer holidays,”", NULL, 0}};
+      {"a.txt", "“The talks will resume in Geneva after the summer holidays,” Ana Ruiz said.",
+       "“The talks will resume in Geneva after the summer holidays,”", "Ana Ruiz", 0},
+      {"b.txt", "“The talks will certainly resume in Geneva after the summer holidays,” Ruiz said.",
+       "“The talks will certainly resume in Geneva after the summer holidays,”", "Ruiz", 0}};
   unit__expect_group("a word more without an ellipsis: an addition", addition, N(addition), 1, "addition certainly|");
 
   static const unit__quote speaker[] = {
-      {"a.txt", "“We have secured the funding for every school in the state,” Joe Biden said.",
-       "“We have secured the funding for every school in the state,”", "Joe Biden", 0},
-      {"b.txt", "“We have secured the funding for every school in the state,” Kamala Harris said.",
-       "“We have secured the funding for every school in the state,”", "Kamala Harris", 0}};
+      {"a.txt", "“We have secured the funding for every public school in the state this year,” Joe Biden said.",
+       "“We have secured the funding for every public school in the state this year,”", "Joe Biden", 0},
+      {"b.txt", "“We have secured the funding for every public school in the state this year,” Kamala Harris said.",
+       "“We have secured the funding for every public school in the state this year,”", "Kamala Harris", 0}};
   unit__expect_group("the same words from different named speakers: a speaker difference", speaker, N(speaker), 1,
                      "speaker Joe Biden|Kamala Harris");
 
@@ -197,16 +197,16 @@ int main(void) {
   unit__expect_none("quotes that share a few words but say different things: no group", different, N(different));
 
   static const unit__quote excerpt[] = {
-      {"a.txt", "“We are ready to talk at any time and in any place without preconditions,” he said.",
-       "“We are ready to talk at any time and in any place without preconditions,”", NULL, 0},
-      {"b.txt", "He said they were “ready to talk at any time” with the rebels.", "“ready to talk at any time”", NULL, 0}};
-  unit__expect_group("a shorter excerpt of the same words: grouped, not a variant", excerpt, N(excerpt), 0, "");
+      {"a.txt", "“We are ready to talk at any time and in any place without preconditions,” Ana Ruiz said.",
+       "“We are ready to talk at any time and in any place without preconditions,”", "Ana Ruiz", 0},
+      {"b.txt", "Ruiz said they were “ready to talk at any time” with the rebels.", "“ready to talk at any time”", "Ruiz", 0}};
+  unit__expect_group("a shorter excerpt of the same words by the same speaker: grouped, not a variant", excerpt, N(excerpt), 0, "");
 
   static const unit__quote pronouns[] = {
-      {"a.txt", "“We have secured the funding for every school in the state,” he said.",
-       "“We have secured the funding for every school in the state,”", "he", 0},
-      {"b.txt", "“We have secured the funding for every school in the state,” she said.",
-       "“We have secured the funding for every school in the state,”", "she", 0}};
+      {"a.txt", "“We have secured the funding for every public school in the state this year,” he said.",
+       "“We have secured the funding for every public school in the state this year,”", "he", 0},
+      {"b.txt", "“We have secured the funding for every public school in the state this year,” she said.",
+       "“We have secured the funding for every public school in the state this year,”", "she", 0}};
   unit__expect_group("speakers known only as he and she are not different speakers", pronouns, N(pronouns), 0, "");
 
   /* Quotes longer than the alignment bound (2048 words) still group by their starts. */
@@ -229,6 +229,48 @@ int main(void) {
   free(long_a);
   free(long_b);
 
+  static const unit__quote generic[] = {
+      {"a.txt", "“We always run a lean campaign and will continue to do so,” spokeswoman Haley Morris said.",
+       "“We always run a lean campaign and will continue to do so,”", "Haley Morris", 0},
+      {"b.txt", "“And I will continue to do so,” Hillary Clinton said.", "“And I will continue to do so,”",
+       "Hillary Clinton", 0}};
+  unit__expect_none("a few common words inside another speaker's longer quote: no group", generic, N(generic));
+
+  static const unit__quote unnamed_excerpt[] = {
+      {"a.txt", "“I can say with confidence there has never been a man or a woman more qualified to serve as President of the United States of America,” he said.",
+       "“I can say with confidence there has never been a man or a woman more qualified to serve as President of the United States of America,”", "he", 0},
+      {"b.txt", "Carson: ‘Not Fit To Serve As President Of The United States.’", "‘Not Fit To Serve As President Of The United States.’", "Carson", 0}};
+  unit__expect_none("a short phrase inside a longer quote with no name to match: no group", unnamed_excerpt,
+                    N(unnamed_excerpt));
+
+  static const unit__quote accents[] = {
+      {"a.txt", "“We are not going to pay a single cent for such a wall,” Calderon said.",
+       "“We are not going to pay a single cent for such a wall,”", "Calderon", 0},
+      {"b.txt", "“We are not going to pay a single cent for such a wall,” Calderón said.",
+       "“We are not going to pay a single cent for such a wall,”", "Felipe Calderón", 0}};
+  unit__expect_group("Calderon and Felipe Calderón are one speaker", accents, N(accents), 0, "");
+
+  static const unit__quote roles[] = {
+      {"a.txt", "“There is a special place in hell for women who do not help each other,” the former secretary said.",
+       "“There is a special place in hell for women who do not help each other,”", "the former secretary", 0},
+      {"b.txt", "“There is a special place in hell for women who do not help each other,” Madeleine Albright said.",
+       "“There is a special place in hell for women who do not help each other,”", "Madeleine Albright", 0}};
+  unit__expect_group("a role (the former secretary) is no name to contradict Madeleine Albright", roles, N(roles), 0, "");
+
+  static const unit__quote side_by_side[] = {
+      {"a.txt", "Some people said “This has nothing to do with Islam” while others said “This has everything to do with Islam.”",
+       "“This has nothing to do with Islam”", NULL, 0},
+      {"a.txt", "Some people said “This has nothing to do with Islam” while others said “This has everything to do with Islam.”",
+       "“This has everything to do with Islam.”", NULL, 0}};
+  unit__expect_none("two short quotes side by side are not each other's context: no group", side_by_side,
+                    N(side_by_side));
+
+  static const unit__quote unnamed_medium[] = {
+      {"a.txt", "Annamaria Schifano remembered: “There was a lot of combustion.”", "“There was a lot of combustion.”", "Annamaria Schifano", 0},
+      {"b.txt", "“There was a lot of activism on campus,” she said of the year.", "“There was a lot of activism on campus,”", "she", 0}};
+  unit__expect_none("a medium quote with no name to match and nothing around it in common: no group", unnamed_medium,
+                    N(unnamed_medium));
+
   /* Misuse and bad input: clear statuses, nothing lost. */
   char err[128];
   nm_compare *cmp = nm_compare_new(err, sizeof err);
@@ -243,10 +285,11 @@ int main(void) {
   nm_compare_delete(NULL);
   unit__check(bad, "bad spans, a second run and out-of-range accessors give clear statuses", "%s", "a status was wrong");
 
-  static const char invalid[] = "\xff\xfe “We will \xc3 rebuild the \x80 bridge and open it next spring,” \xe2\x80";
-  static const unit__quote broken[] = {{"a.txt", invalid, "“We will \xc3 rebuild the \x80 bridge and open it next spring,”", NULL, 0},
-                                       {"b.txt", "“We will rebuild the bridge and open it next spring,” he said.",
-                                        "“We will rebuild the bridge and open it next spring,”", NULL, 0}};
-  unit__expect_group("invalid UTF-8 inside a quote is not a word", broken, N(broken), 0, "");
+  static const char invalid_named[] = "Ana Ruiz: \xff\xfe “We will \xc3 rebuild the \x80 bridge and open it next spring,” \xe2\x80";
+  static const unit__quote broken_named[] = {
+      {"a.txt", invalid_named, "“We will \xc3 rebuild the \x80 bridge and open it next spring,”", "Ana Ruiz", 0},
+      {"b.txt", "“We will rebuild the bridge and open it next spring,” Ruiz said.",
+       "“We will rebuild the bridge and open it next spring,”", "Ruiz", 0}};
+  unit__expect_group("invalid UTF-8 inside a quote is not a word", broken_named, N(broken_named), 0, "");
   return unit__failures ? 1 : 0;
 }
