@@ -3,7 +3,8 @@
 # unit probe (tests/compare/unit.c), the seeds' known variant pairs and
 # nothing else (tests/compare/seeds.expected; skipped without ../shared),
 # annotate --compare in its three formats on our own fixtures, its errors,
-# and the local run of the map-reduce pass (tests/compare/mapreduce.sh).
+# the calls through LuaJIT's FFI (tests/compare/ffi.lua), and the local run
+# of the map-reduce pass (tests/compare/mapreduce.sh).
 # One line per case: ok / not ok / skip.
 set -uo pipefail
 
@@ -155,6 +156,18 @@ if "$A" --help | grep -q -- '--compare'; then
   ok "compare-annotate-help: --help names --compare"
 else
   not_ok "compare-annotate-help" "--help does not mention --compare"
+fi
+
+# ---- LuaJIT's FFI, as the Neovim plugin would call it ------------------------
+if ! command -v luajit >/dev/null; then
+  skip "compare-ffi" "luajit is not installed (make setup)"
+else
+  preload=
+  [ "${NM_SAN:-}" = 1 ] && preload="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+  got=$(env ${preload:+LD_PRELOAD="$preload"} ASAN_OPTIONS=detect_leaks=0 luajit "$C/ffi.lua" "$NM_BUILD/libnewsmark.so" \
+    "$C/outlet_a.txt" "$C/outlet_b.txt" "$C/outlet_c.txt" 2>&1 | awk '{$2 = ""; print}' | tr '\n' ';')
+  expect "compare-ffi: nm_compare_* through LuaJIT's FFI (opaque pointers, accessors)" \
+    "outlet_a.txt  114 215 group=0 kinds=omission;outlet_a.txt  285 324 group=1 kinds=substitution;outlet_b.txt  109 228 group=0 kinds=omission;outlet_b.txt  280 316 group=1 kinds=substitution;" "$got"
 fi
 
 # ---- the map-reduce pass, locally (sort as the shuffle) -----------------------
