@@ -243,7 +243,9 @@ NM_API void nm_free(void *p);
  * Quotes of fewer than 4 words are never grouped; quotes of 4 or 5 words
  * only with a quote of about the same length, whose words differ by at most
  * one, whose speaker may be the same, and whose surrounding words are
- * largely shared. Direct, partial and heading quotes take part; mixed,
+ * largely shared. Under 12 words, two quotes group only when their
+ * speakers' names agree, or, with no name to check, when the words around
+ * them are largely shared. Direct, partial and heading quotes take part; mixed,
  * indirect, term and boilerplate quotes do not (a mixed quote's words are
  * its partial fragments).
  *
