@@ -522,9 +522,9 @@ static nm_attr__span nm_attr__subject(const nm_attr__ctx *c, const nm__sent *s) 
  */
 static nm_attr__span nm_attr__appositions(const nm_attr__ctx *c, const nm__sent *s, uint32_t comma) {
   /* the subject starts after a quote that opens the sentence, or at the clause start */
-  uint32_t cs = comma;
-  while (cs > s->first_tok && !nm_attr__in_quote(c, cs - 1)) cs--;
-  if (cs > s->first_tok) {
+  uint32_t cs = comma, floor = comma > s->first_tok + 32 ? comma - 32 : s->first_tok; /* appositions are short */
+  while (cs > floor && !nm_attr__in_quote(c, cs - 1)) cs--;
+  if (cs > floor || (cs > s->first_tok && nm_attr__in_quote(c, cs - 1))) {
     if (nm_attr__punct(c, cs) == ',') cs++;
   } else {
     cs = nm_attr__clause_start(c, s);

@@ -28,6 +28,8 @@ expect() {
 mkdir -p "$NM_BUILD/tests"
 LIBS="$NM_BUILD/libnewsmark.a $(pkg-config --libs libpcre2-8 tree-sitter) -lm"
 CFLAGS_T="-std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Wshadow -Wpedantic -I$NM_ROOT/src"
+# A sanitized library (make test SAN=1) needs the sanitizers at link time too.
+[ "${NM_SAN:-}" = 1 ] && CFLAGS_T="$CFLAGS_T ${NM_SAN_FLAGS:--fsanitize=address,undefined}"
 build() { # build NAME EXTRA_FLAGS...
   local name=$1
   shift
