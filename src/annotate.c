@@ -94,6 +94,32 @@ static void nm_annotate__write(const void *p, size_t n) {
 
 static void nm_annotate__puts(const char *s) { nm_annotate__write(s, strlen(s)); }
 
+typedef struct nm_annotate__json_sink_state {
+  const nm_annotate_window *window; /* when the input is cut in windows */
+  bool first;
+} nm_annotate__json_sink_state;
+
+static void nm_annotate__printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Writes the library's JSON pieces; in window mode the first piece gains a
+   "window" field, since the offsets are the window's. */
+static int nm_annotate__json_sink(void *ud, const char *data, size_t len) {
+  nm_annotate__json_sink_state *js = ud;
+  if (js->first && js->window && len && data[0] == '{') {
+    nm_annotate__printf("{\"window\":{\"index\":%zu,\"offset\":%zu,\"last\":%s},", js->window->index,
+                        js->window->offset, js->window->last ? "true" : "false");
+    data++;
+    len--;
+  }
+  js->first = false;
+  nm_annotate__write(data, len);
+  return 0;
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
@@ -690,23 +716,12 @@ static void nm_annotate__document(nm_annotate_run *run, const char *name, const 
   } else if (o->format == NM_FORMAT_HTML) {
     if (nm_render_html(stdout, doc, file) != 0) nm_annotate__write_failed();
   } else {
-    size_t jlen;
-    char *json = nm_doc_to_json(doc, file, &jlen);
-    if (!json) {
-      rc = ENOMEM;
-    } else {
-      bool array = o->format == NM_FORMAT_JSON && (run->nfiles > 1 || o->lines);
-      if (array) nm_annotate__puts(run->ndone ? ",\n" : "[\n");
-      if (w && jlen && json[0] == '{') { /* offsets are the window's: say where it starts */
-        nm_annotate__printf("{\"window\":{\"index\":%zu,\"offset\":%zu,\"last\":%s},", w->index, w->offset,
-                            w->last ? "true" : "false");
-        nm_annotate__write(json + 1, jlen - 1);
-      } else {
-        nm_annotate__write(json, jlen);
-      }
-      if (!array) nm_annotate__puts("\n");
-      nm_free(json);
-    }
+    bool array = o->format == NM_FORMAT_JSON && (run->nfiles > 1 || o->lines);
+    if (array) nm_annotate__puts(run->ndone ? ",\n" : "[\n");
+    /* Streamed in pieces: the JSON of a document can be several times its size. */
+    nm_annotate__json_sink_state js = {w, true};
+    if (nm_doc_write_json(doc, file, nm_annotate__json_sink, &js) == NM_ERR_NOMEM) rc = ENOMEM;
+    if (!array) nm_annotate__puts("\n");
   }
   for (size_t m = 0; m < nm_doc_marker_count(doc) && o->nfail_kinds; m++)
     for (size_t k = 0; k < o->nfail_kinds; k++)

@@ -13,13 +13,28 @@
 typedef struct nm_json__buf {
   char *data;
   size_t len, cap;
-  bool failed;
+  bool failed, sink_failed;
+  /* With a sink, the buffer is handed over in pieces and never grows past
+     one piece: a document's JSON can be several times its text. */
+  int (*sink)(void *ud, const char *data, size_t len);
+  void *ud;
 } nm_json__buf;
+
+#define NM_JSON_PIECE 65536
 
 /* ---- private ------------------------------------------------------------ */
 
+static void nm_json__flush(nm_json__buf *b) {
+  if (!b->failed && b->sink && b->len && b->sink(b->ud, b->data, b->len) != 0) b->failed = b->sink_failed = true;
+  b->len = 0;
+}
+
 static void nm_json__put(nm_json__buf *b, const char *s, size_t n) {
   if (b->failed) return;
+  if (b->sink && b->len + n > NM_JSON_PIECE) {
+    nm_json__flush(b);
+    if (b->failed) return;
+  }
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 1024;
     while (b->len + n + 1 > cap) cap *= 2;
@@ -117,9 +132,35 @@ static void nm_json__span(nm_json__buf *b, const nm_doc *d, uint32_t s, uint32_t
 
 /* ---- public ------------------------------------------------------------- */
 
+static void nm_json__document(const nm_doc *self, const char *file, nm_json__buf *b);
+
 char *nm_doc_to_json(const nm_doc *self, const char *file, size_t *len) {
   if (!self) return NULL;
   nm_json__buf b = {0};
+  nm_json__document(self, file, &b);
+  if (b.failed) {
+    free(b.data);
+    return NULL;
+  }
+  if (len) *len = b.len;
+  return b.data;
+}
+
+nm_status nm_doc_write_json(const nm_doc *self, const char *file,
+                            int (*sink)(void *ud, const char *data, size_t len), void *ud) {
+  if (!self || !sink) return NM_ERR_ARGUMENT;
+  nm_json__buf b = {0};
+  b.sink = sink;
+  b.ud = ud;
+  nm_json__document(self, file, &b);
+  nm_json__flush(&b);
+  free(b.data);
+  if (b.failed) return b.sink_failed ? NM_ERR_LIMIT : NM_ERR_NOMEM;
+  return NM_OK;
+}
+
+static void nm_json__document(const nm_doc *self, const char *file, nm_json__buf *bp) {
+  nm_json__buf b = *bp;
   nm_json__printf_u(&b, "{\"newsmark\":%llu,\"file\":", NM_JSON_VERSION);
   nm_json__cstring(&b, file);
   nm_json__printf_u(&b, ",\"length\":%llu,\"quotes\":[", self->len);
@@ -188,10 +229,5 @@ char *nm_doc_to_json(const nm_doc *self, const char *file, size_t *len) {
     nm_json__cstring(&b, NM_AT(self->errors, char *, i));
   }
   nm_json__puts(&b, "]}");
-  if (b.failed) {
-    free(b.data);
-    return NULL;
-  }
-  if (len) *len = b.len;
-  return b.data;
+  *bp = b;
 }

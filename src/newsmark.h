@@ -228,6 +228,14 @@ NM_API const char *nm_doc_error(const nm_doc *self, size_t i);
  * when memory runs out.
  */
 NM_API char *nm_doc_to_json(const nm_doc *self, const char *file, size_t *len);
+/*
+ * The same JSON, handed to `sink` in pieces of at most 64 KB as it is
+ * written, so a large document's JSON is never held whole. A sink that
+ * returns non-zero stops the writing: NM_ERR_LIMIT. NM_ERR_NOMEM when memory
+ * runs out.
+ */
+NM_API nm_status nm_doc_write_json(const nm_doc *self, const char *file,
+                                   int (*sink)(void *ud, const char *data, size_t len), void *ud);
 NM_API void nm_free(void *p);
 
 /* ---- Compare ------------------------------------------------------------- */
