@@ -233,16 +233,18 @@ static bool nm_segment__hard_wrapped(const nm_doc *doc) {
   const char *s = doc->text;
   uint32_t lines = 0, unfinished = 0, blank = 0;
   uint32_t start = 0;
+  /* Lines end at LF, CRLF or a lone CR: the three read alike. */
   while (start < doc->len && lines < 4000) {
-    const char *nl = memchr(s + start, '\n', doc->len - start);
-    uint32_t end = nl ? (uint32_t)(nl - s) : doc->len;
-    if (end - start <= 1) blank++;
-    else if (nl && end + 1 < doc->len && s[end + 1] != '\n' && s[end + 1] != '\r') {
+    uint32_t end = start;
+    while (end < doc->len && s[end] != '\n' && s[end] != '\r') end++;
+    if (end >= doc->len) break;
+    uint32_t next = end + (s[end] == '\r' && end + 1 < doc->len && s[end + 1] == '\n' ? 2 : 1);
+    if (end == start) blank++;
+    else if (next < doc->len && s[next] != '\n' && s[next] != '\r') {
       lines++;
       if (end - start >= 40 && !nm_segment__line_finished(s, start, end)) unfinished++;
     }
-    if (!nl) break;
-    start = end + 1;
+    start = next;
   }
   return blank > 0 && lines >= 3 && unfinished * 2 >= lines;
 }
