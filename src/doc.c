@@ -316,11 +316,10 @@ nm_doc *nm_doc_new(nm_engine *engine, const char *text, size_t len, int input, n
     *status = st;
     return NULL;
   }
-  /* Tokens and sentences serve the analysis only, and they are the largest
-     part of it (about five times the text): free them before the caller
-     renders, so peak memory stays a small multiple of the input. */
+  /* Tokens serve the analysis only, and they are its largest part (about
+     five times the text): free them before the caller renders, so peak
+     memory stays a small multiple of the input. */
   nm__vec_free(&d->tokens);
-  nm__vec_free(&d->sents);
   *status = NM_OK;
   return d;
 }

@@ -31,7 +31,8 @@ if [ ! -f "$NM_BUILD/libnewsmark.so" ]; then
 fi
 
 # A tmux server of our own, so no user's session is touched.
-sock="nm-screen-$$"
+sock="nm-screen-$$-0"
+cases=0
 tmp=$(mktemp -d) || exit 1
 cleanup() { tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -41,7 +42,11 @@ trap 'cleanup; exit 130' INT TERM
 # for WANT to appear on the screen.
 screen_case() {
   name=$1 file=$2 want=$3
+  # A fresh server per case: reusing a socket races the old server's exit
+  # ("server exited unexpectedly").
   tmux -L "$sock" kill-server 2>/dev/null
+  cases=$((cases + 1))
+  sock="nm-screen-$$-$cases"
   if ! TERM=xterm-256color tmux -L "$sock" -f /dev/null new-session -d -x 140 -y 50 \
     "env NEWSMARK_LIB='$NM_BUILD/libnewsmark.so' nvim -i NONE -u '$NM_ROOT/tests/minimal_init.lua' '$file'" 2>"$tmp/err"; then
     not_ok "$name" "tmux could not start: $(cat "$tmp/err")"
