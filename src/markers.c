@@ -720,7 +720,7 @@ static size_t nm_markers__quote_words(const nm_doc *doc, const nm__quote *q) {
     if (c == 0xE2) wordish = false; /* curly marks and dashes are not letters */
     if (wordish && !in_word) words++;
     in_word = wordish;
-    if (c == ' ' || c == '\n') in_word = false;
+    if (c == ' ' || c == '\n' || c == '\r') in_word = false;
   }
   return words;
 }
@@ -1013,7 +1013,7 @@ static bool nm_markers__body_before(const char *s, uint32_t start) {
   while (k > 0 && nm_markers__space((unsigned char)s[k - 1])) k--;
   if (k == 0) return false;
   uint32_t line_end = k;
-  while (k > 0 && s[k - 1] != '\n') k--;
+  while (k > 0 && s[k - 1] != '\n' && s[k - 1] != '\r') k--; /* CR-only text ends lines too */
   if (line_end - k < 60) return false;
   unsigned char c = (unsigned char)s[line_end - 1];
   return c == '.' || c == '!' || c == '?' || c == '"' || c == ')' ||
@@ -1025,7 +1025,7 @@ static bool nm_markers__body_after(const char *s, uint32_t len, uint32_t end) {
   uint32_t k = end;
   while (k < len && nm_markers__space((unsigned char)s[k])) k++;
   uint32_t from = k;
-  while (k < len && s[k] != '\n') k++;
+  while (k < len && s[k] != '\n' && s[k] != '\r') k++;
   return k - from >= 60;
 }
 
