@@ -4,22 +4,26 @@
  *   replay FILE|DIR...
  *
  * Linked with one fuzz_*.c, it feeds each file (each file of a directory,
- * in name order) to LLVMFuzzerTestOneInput once. That is how the
- * regressions in tests/fuzz/regressions/ and the seeds stay tested by
- * tests/test_hard.sh with any compiler, with or without sanitizers. A
- * failing check aborts, naming the check; the last "replay:" line on
- * stderr names the input.
+ * in name order) to LLVMFuzzerTestOneInput once, in a child process, so
+ * one failing input does not hide the next. That is how the regressions in
+ * tests/fuzz/regressions/ and the seeds stay tested by tests/test_hard.sh
+ * with any compiler, with or without sanitizers. A failing check prints
+ * its reason; a "replay: FAILED" line names the input. Exit status 1 when
+ * any input failed.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int nm_replay__count;
+static int nm_replay__count, nm_replay__failed;
 
 static int nm_replay__file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -49,10 +53,20 @@ static int nm_replay__file(const char *path) {
     free(buf);
     return 1;
   }
-  fprintf(stderr, "replay: %s (%zu bytes)\n", path, n);
-  LLVMFuzzerTestOneInput(buf, n);
+  fflush(NULL);
+  pid_t child = fork();
+  if (child == 0) {
+    LLVMFuzzerTestOneInput(buf, n);
+    _exit(0);
+  }
+  int status = 0;
+  bool ok = child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   free(buf);
   nm_replay__count++;
+  if (!ok) {
+    nm_replay__failed++;
+    fprintf(stderr, "replay: FAILED %s (%zu bytes)\n", path, n);
+  }
   return 0;
 }
 
@@ -111,6 +125,6 @@ int main(int argc, char **argv) {
   }
   int rc = 0;
   for (int i = 1; i < argc && !rc; i++) rc = nm_replay__path(argv[i]);
-  fprintf(stderr, "replay: %d inputs\n", nm_replay__count);
-  return rc;
+  fprintf(stderr, "replay: %d inputs, %d failed\n", nm_replay__count, nm_replay__failed);
+  return rc || nm_replay__failed ? 1 : 0;
 }
