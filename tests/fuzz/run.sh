@@ -94,7 +94,9 @@ run_one() {
     echo "fuzz_$t: ok, ${runs:-?} runs in ${FUZZ_SECONDS}s, ${cov:-cov: ?}, corpus $(ls "$F/corpus/$t" | wc -l)"
   else
     echo "fuzz_$t: FAILED (status $rc); input: $(ls "$F/artifacts/$t-"* 2>/dev/null | head -1); log: $log"
-    grep -E 'ERROR|fuzz check failed|SUMMARY|#[0-9]+ 0x' "$log" | head -20 | sed 's/^/  /'
+    # The reason, and the frames in our code (not libFuzzer's own).
+    grep -E 'ERROR|fuzz check failed|SUMMARY|#[0-9]+ 0x.* in (nm_|LLVMFuzzerTestOneInput)' "$log" | head -20 |
+      sed 's/ (BuildId: [0-9a-f]*)//; s/^/  /'
   fi
   return $rc
 }
