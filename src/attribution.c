@@ -1216,6 +1216,17 @@ static void nm_attr__set_span(const nm_attr__ctx *c, nm_attr__span sp, uint32_t 
   *e = c->t[sp.end - 1].end;
 }
 
+/* Quotes of one continuation chain share one attribution: copy it whole. */
+static void nm_attr__copy_source(nm__quote *to, const nm__quote *from) {
+  to->speaker_start = from->speaker_start;
+  to->speaker_end = from->speaker_end;
+  to->cue_start = from->cue_start;
+  to->cue_end = from->cue_end;
+  to->via_start = from->via_start;
+  to->via_end = from->via_end;
+  to->entity = from->entity;
+}
+
 static void nm_attr__apply(const nm_attr__ctx *c, nm__quote *q, const nm_attr__frame *f) {
   nm_attr__set_span(c, f->speaker, &q->speaker_start, &q->speaker_end);
   nm_attr__set_span(c, f->cue, &q->cue_start, &q->cue_end);
@@ -1378,14 +1389,7 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
         }
       }
       if (!best && q->chain_prev >= 0) {
-        const nm__quote *prev = &NM_AT(doc->quotes, nm__quote, q->chain_prev);
-        q->speaker_start = prev->speaker_start;
-        q->speaker_end = prev->speaker_end;
-        q->cue_start = prev->cue_start;
-        q->cue_end = prev->cue_end;
-        q->via_start = prev->via_start;
-        q->via_end = prev->via_end;
-        q->entity = prev->entity;
+        nm_attr__copy_source(q, &NM_AT(doc->quotes, nm__quote, q->chain_prev));
       } else if (!best && last_frame) {
         /* a quote alone in its sentence continues the latest speaker in
            this or the previous paragraph */
@@ -1409,13 +1413,7 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
     if (q->chain_prev < 0 || q->speaker_start == NM_NONE) continue;
     nm__quote *prev = &NM_AT(doc->quotes, nm__quote, q->chain_prev);
     if (prev->speaker_start != NM_NONE) continue;
-    prev->speaker_start = q->speaker_start;
-    prev->speaker_end = q->speaker_end;
-    prev->cue_start = q->cue_start;
-    prev->cue_end = q->cue_end;
-    prev->via_start = q->via_start;
-    prev->via_end = q->via_end;
-    prev->entity = q->entity;
+    nm_attr__copy_source(prev, q);
   }
 
   /* Reported content becomes mixed or indirect quotes. */
