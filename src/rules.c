@@ -195,6 +195,12 @@ pcre2_match_data *nm__rules_match_data(const nm_engine *e) {
   return pcre2_match_data_create(st && st->max_pairs ? st->max_pairs : 1, NULL);
 }
 
+/* A rule from a rule file has "FILE:LINE" as its origin; its errors lead with it,
+   like every other error about that file, so an editor can jump to the rule. */
+static bool nm_rules__from_file(const nm__rule *r) {
+  return !r->builtin && r->origin && strchr(r->origin, ':') != NULL;
+}
+
 nm_status nm__rule_scan(nm_doc *doc, const nm__rule *r, pcre2_match_data *md, uint32_t from, uint32_t to,
                         nm__match_fn on_match, void *ud) {
   const nm_rules__state *st = doc->engine->rules_state;
@@ -208,12 +214,19 @@ nm_status nm__rule_scan(nm_doc *doc, const nm__rule *r, pcre2_match_data *md, ui
     if (rc < 0) {
       if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
           rc == PCRE2_ERROR_JIT_STACKLIMIT) {
-        nm__doc_error(doc, "rule %s: match limit exceeded at byte %u; the rest of the text was not checked "
-                           "with this rule (simplify the pattern)", r->id, off);
+        if (nm_rules__from_file(r))
+          nm__doc_error(doc, "%s: rule \"%s\": match limit exceeded at byte %u; the rest of the text was not "
+                             "checked with this rule (simplify the pattern)", r->origin, r->id, off);
+        else
+          nm__doc_error(doc, "rule %s: match limit exceeded at byte %u; the rest of the text was not checked "
+                             "with this rule (simplify the pattern)", r->id, off);
       } else {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(rc, msg, sizeof msg) < 0) strcpy((char *)msg, "unknown error");
-        nm__doc_error(doc, "rule %s: matching failed at byte %u: %s", r->id, off, (char *)msg);
+        if (nm_rules__from_file(r))
+          nm__doc_error(doc, "%s: rule \"%s\": matching failed at byte %u: %s", r->origin, r->id, off, (char *)msg);
+        else
+          nm__doc_error(doc, "rule %s: matching failed at byte %u: %s", r->id, off, (char *)msg);
       }
       break;
     }
