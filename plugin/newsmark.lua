@@ -8,9 +8,9 @@ vim.g.loaded_newsmark = true
 vim.api.nvim_create_user_command("Newsmark", function(args)
   require("newsmark.plugin").command(args)
 end, {
-  nargs = 1,
-  desc = "newsmark: enable|disable|toggle|sources|explain|rules|reload",
-  complete = function(lead) return require("newsmark.plugin").complete(lead) end,
+  nargs = "+",
+  desc = "newsmark: enable|disable|toggle|sources|explain|rules|reload|compare [dir]|compare-jump|compare-clear",
+  complete = function(lead, cmdline) return require("newsmark.plugin").complete(lead, cmdline) end,
 })
 
 -- No default keys: map these to what you like, e.g.
@@ -21,3 +21,6 @@ end, { desc = "newsmark: next quote" })
 vim.keymap.set("n", "<Plug>(newsmark-prev-quote)", function()
   require("newsmark.plugin").jump(-1, vim.v.count1)
 end, { desc = "newsmark: previous quote" })
+vim.keymap.set("n", "<Plug>(newsmark-compare-jump)", function()
+  require("newsmark.compare").jump(vim.v.count1)
+end, { desc = "newsmark: open the other text of the variant under the cursor" })

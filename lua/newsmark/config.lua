@@ -35,6 +35,13 @@ M.defaults = {
   palette = { "String", "Identifier", "Constant", "Type", "Special", "PreProc", "Function", "Statement" },
   -- Overrides for any Newsmark* group: { NewsmarkCue = { underline = true } }.
   highlights = {},
+  -- :Newsmark compare: the severity of its diagnostics, the list that gets
+  -- the other texts' quotes ("quickfix", "loclist" or "none"), and in a
+  -- directory, how many files at most and which extensions are text.
+  compare_severity = "warning",
+  compare_list = "quickfix",
+  compare_max_files = 200,
+  compare_extensions = { "txt", "text", "md", "markdown", "html", "htm", "xhtml", "eml" },
 }
 
 local function is_list_of(value, kind)
@@ -74,6 +81,16 @@ local checks = {
   max_bytes = function(v) return type(v) == "number" and v > 0, "a positive number of bytes" end,
   margin_lines = function(v) return type(v) == "number" and v >= 0, "a number of lines >= 0" end,
   palette = function(v) return is_list_of(v, "entry") and #v > 0, "a non-empty list of group names or highlight tables" end,
+  compare_severity = function(v)
+    return v == "error" or v == "warning" or v == "info" or v == "hint", '"error", "warning", "info" or "hint"'
+  end,
+  compare_list = function(v)
+    return v == "quickfix" or v == "loclist" or v == "none", '"quickfix", "loclist" or "none"'
+  end,
+  compare_max_files = function(v)
+    return type(v) == "number" and v >= 1 and v == math.floor(v), "a whole number of files >= 1"
+  end,
+  compare_extensions = function(v) return is_list_of(v, "string") and #v > 0, "a non-empty list of file extensions" end,
   highlights = function(v)
     if type(v) ~= "table" then return false, "a table group name -> highlight attributes" end
     for name, attrs in pairs(v) do

@@ -78,6 +78,32 @@ const char *nm_doc_error(const nm_doc *self, size_t i);
 ]])
 end
 
+-- The compare API (newsmark.h, "Compare"), declared apart so that a library
+-- built before it still loads for everything else.
+if not pcall(ffi.typeof, "nm_compare") then
+  ffi.cdef([[
+typedef struct nm_compare nm_compare;
+const char *nm_diff_kind_name(int kind);
+nm_compare *nm_compare_new(char *err, size_t errlen);
+void nm_compare_delete(nm_compare *self);
+int nm_compare_add(nm_compare *self, const nm_doc *doc, const char *file);
+int nm_compare_run(nm_compare *self);
+size_t nm_compare_quote_count(const nm_compare *self);
+size_t nm_compare_quote_doc(const nm_compare *self, size_t q);
+long nm_compare_quote_id(const nm_compare *self, size_t q);
+int nm_compare_quote_span(const nm_compare *self, size_t q, size_t *start, size_t *end);
+const char *nm_compare_quote_speaker(const nm_compare *self, size_t q);
+size_t nm_compare_group_count(const nm_compare *self);
+size_t nm_compare_group_size(const nm_compare *self, size_t g);
+size_t nm_compare_group_member(const nm_compare *self, size_t g, size_t m);
+long nm_compare_group_parent(const nm_compare *self, size_t g, size_t m);
+int nm_compare_group_variant(const nm_compare *self, size_t g);
+size_t nm_compare_group_diff_count(const nm_compare *self, size_t g);
+int nm_compare_group_diff(const nm_compare *self, size_t g, size_t k, size_t *a, size_t *a_start, size_t *a_end,
+                          size_t *b, size_t *b_start, size_t *b_end);
+]])
+end
+
 -- nm_part, nm_severity, nm_inside and nm_input of newsmark.h.
 local PART_QUOTE, PART_SPEAKER, PART_CUE, PART_VIA = 0, 1, 2, 3
 local SEVERITY = { info = 0, warning = 1 }
@@ -366,6 +392,64 @@ function Doc:add_marker(kind, rule, first, last, message, severity)
   local st = C.nm_doc_add_marker(d, kind, rule, first - 1, last, message,
     option(severity, SEVERITY, "info", 6, "add_marker"))
   return status_result(st, nil, rule)
+end
+
+--- compare(docs) -> result | nil, message: group the quotes of docs (a list
+-- of documents from Engine:analyse) that report the same words. Quote
+-- numbers q and document numbers are 1-based here; spans are the usual
+-- {first, last} in each quote's own document (first = last + 1: an empty
+-- span, where that side has nothing). The result:
+--   quotes[q] = { doc =, id = (the quote's index in its doc, 1-based), first =, last =, speaker = }
+--   groups[g] = { variant = bool, members = { q, ... }, parents = { [q] = parent q or nil },
+--                 diffs = { { kind =, a =, a_first =, a_last =, b =, b_first =, b_last = }, ... } }
+function M.compare(docs)
+  local ok, missing = pcall(function() return C.nm_compare_new end)
+  if not ok then
+    return nil, "this libnewsmark.so has no compare API (rebuild it with `make`): " .. tostring(missing)
+  end
+  local err = ffi.new("char[?]", ERRLEN)
+  local p = C.nm_compare_new(err, ERRLEN)
+  if p == nil then return fail(err) end
+  local cmp = ffi.gc(p, C.nm_compare_delete)
+  for i, doc in ipairs(docs) do
+    local st = C.nm_compare_add(cmp, doc_ptr(doc), nil)
+    if st ~= 0 then return nil, "compare: document " .. i .. ": " .. cstring(C.nm_status_name(st)) end
+  end
+  local st = C.nm_compare_run(cmp)
+  if st ~= 0 then return nil, "compare: " .. cstring(C.nm_status_name(st)) end
+  local quotes = {}
+  for q = 0, tonumber(C.nm_compare_quote_count(cmp)) - 1 do
+    C.nm_compare_quote_span(cmp, q, s_out, e_out)
+    quotes[q + 1] = {
+      doc = tonumber(C.nm_compare_quote_doc(cmp, q)) + 1,
+      id = tonumber(C.nm_compare_quote_id(cmp, q)) + 1,
+      first = tonumber(s_out[0]) + 1, last = tonumber(e_out[0]),
+      speaker = cstring(C.nm_compare_quote_speaker(cmp, q)),
+    }
+  end
+  local groups = {}
+  local a, b = ffi.new("size_t[1]"), ffi.new("size_t[1]")
+  local as, ae, bs, be = ffi.new("size_t[1]"), ffi.new("size_t[1]"), ffi.new("size_t[1]"), ffi.new("size_t[1]")
+  for g = 0, tonumber(C.nm_compare_group_count(cmp)) - 1 do
+    local members, parents, diffs = {}, {}, {}
+    for m = 0, tonumber(C.nm_compare_group_size(cmp, g)) - 1 do
+      members[m + 1] = tonumber(C.nm_compare_group_member(cmp, g, m)) + 1
+    end
+    for m = 0, #members - 1 do
+      local parent = tonumber(C.nm_compare_group_parent(cmp, g, m))
+      if parent >= 0 then parents[members[m + 1]] = members[parent + 1] end
+    end
+    for k = 0, tonumber(C.nm_compare_group_diff_count(cmp, g)) - 1 do
+      local kind = C.nm_compare_group_diff(cmp, g, k, a, as, ae, b, bs, be)
+      diffs[k + 1] = {
+        kind = cstring(C.nm_diff_kind_name(kind)),
+        a = tonumber(a[0]) + 1, a_first = tonumber(as[0]) + 1, a_last = tonumber(ae[0]),
+        b = tonumber(b[0]) + 1, b_first = tonumber(bs[0]) + 1, b_last = tonumber(be[0]),
+      }
+    end
+    groups[g + 1] = { variant = C.nm_compare_group_variant(cmp, g) == 1, members = members, parents = parents, diffs = diffs }
+  end
+  return { quotes = quotes, groups = groups }
 end
 
 function Doc:close()

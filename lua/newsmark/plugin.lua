@@ -1041,12 +1041,22 @@ M.subcommands = {
   explain = function() M.explain() end,
   rules = function() M.rules() end,
   reload = function() M.reload() end,
+  -- The rest of the command line is a directory: kept whole, spaces and all.
+  compare = function(rest) require("newsmark.compare").run(rest ~= "" and rest or nil) end,
+  ["compare-jump"] = function() require("newsmark.compare").jump(vim.v.count1) end,
+  ["compare-clear"] = function() require("newsmark.compare").clear() end,
 }
+-- The subcommands that take an argument.
+local takes_argument = { compare = true }
 
 function M.command(args)
   ensure_ready()
-  local name = args.fargs and args.fargs[1] or args.args
+  local name, rest = (args.args or ""):match("^%s*(%S*)%s*(.-)%s*$")
   local run = M.subcommands[name]
+  if run and rest ~= "" and not takes_argument[name] then
+    notify(string.format("newsmark: '%s' takes no argument", name), vim.log.levels.ERROR)
+    return
+  end
   if not run then
     local names = vim.tbl_keys(M.subcommands)
     table.sort(names)
@@ -1054,10 +1064,14 @@ function M.command(args)
       vim.log.levels.ERROR)
     return
   end
-  run()
+  run(rest)
 end
 
-function M.complete(lead)
+function M.complete(lead, cmdline)
+  -- After "compare ", directories.
+  if cmdline and cmdline:match("^%s*%S+%s+compare%s") then
+    return require("newsmark.compare").complete_dir(lead)
+  end
   local names = vim.tbl_keys(M.subcommands)
   table.sort(names)
   return vim.tbl_filter(function(n) return n:sub(1, #lead) == lead end, names)
