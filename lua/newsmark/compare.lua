@@ -66,8 +66,10 @@ local function buffer_size(buf)
   return api.nvim_buf_get_offset(buf, api.nvim_buf_line_count(buf))
 end
 
-local function mb(bytes)
-  return string.format("%.1f MB", bytes / 1048576)
+local function size(bytes)
+  if bytes >= 1048576 then return string.format("%.1f MB", bytes / 1048576) end
+  if bytes >= 1024 then return string.format("%.1f KB", bytes / 1024) end
+  return bytes .. " bytes"
 end
 
 -- A loaded buffer as a text to compare: { name, buf, file, text, input }.
@@ -76,7 +78,7 @@ local function buffer_source(buf, opts)
   local size = buffer_size(buf)
   local name = display_name(path, buf)
   if size > opts.max_bytes then
-    return nil, string.format("%s (%s, over max_bytes)", name, mb(size))
+    return nil, string.format("%s (%s, over max_bytes)", name, size(size))
   end
   return {
     name = name,
@@ -149,7 +151,7 @@ local function file_source(path, opts, budget)
   if not stat then return nil, name .. " (unreadable)" end
   if stat.type ~= "file" then return nil, name .. " (not a regular file)" end
   if stat.size > opts.max_bytes then
-    return nil, string.format("%s (%s, over max_bytes)", name, mb(stat.size))
+    return nil, string.format("%s (%s, over max_bytes)", name, size(stat.size))
   end
   if stat.size > budget then return nil, name .. " (over the total size budget)", true end
   local f, err = io.open(path, "rb")
@@ -331,7 +333,7 @@ local function collect_sources(current, opts, dir)
         skipped[#skipped + 1] = reason
         if over_budget then
           skipped[#skipped] = string.format("the files from %s on (together over %s)", display_name(path),
-            mb(MAX_TOTAL_FACTOR * opts.max_bytes))
+            size(MAX_TOTAL_FACTOR * opts.max_bytes))
           break
         end
       end
@@ -368,6 +370,8 @@ function M.run(dir)
       notify(msg, vim.log.levels.ERROR)
       return nil, msg
     end
+    -- Named as buffers are: absolute, without "..".
+    dir = vim.fn.simplify(vim.fn.fnamemodify(dir, ":p")):gsub("(.)/+$", "%1")
   end
   local t0 = uv.hrtime()
   local sources, skipped = collect_sources(current, opts, dir)
