@@ -173,7 +173,8 @@ H.run(function()
   f = assert(io.open(dir .. "/big.txt", "wb"))
   f:write(string.rep("The harbour board met again. ", 100))
   f:close()
-  (vim.uv or vim.loop).fs_symlink(dir .. "/nowhere.txt", dir .. "/dangling.txt")
+  local uv = vim.uv or vim.loop
+  uv.fs_symlink(dir .. "/nowhere.txt", dir .. "/dangling.txt")
 
   H.case("compare {dir}: the text files, leaving out binary, unreadable and large ones by name", function()
     wipe_all()
