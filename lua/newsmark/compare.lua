@@ -361,6 +361,11 @@ end
 function M.run(dir)
   local opts = options()
   local current = api.nvim_get_current_buf()
+  if not is_text_buffer(current) then
+    local msg = "newsmark: compare: run it from the buffer of a text, not from this " .. vim.bo[current].buftype .. " buffer"
+    notify(msg, vim.log.levels.WARN)
+    return nil, msg
+  end
   if dir then
     dir = dir:gsub("\\(%s)", "%1")
     if dir:match("^[~$]") then dir = vim.fn.expand(dir) end
@@ -443,7 +448,7 @@ function M.run(dir)
                 name = other.name, file = other.file, buf = other.buf,
                 lnum = o_row, col = o_col, end_lnum = o_end_row, end_col = o_end_col,
               }
-              if other.buf and other.buf ~= current then
+              if other.buf then
                 target.mark = api.nvim_buf_set_extmark(other.buf, M.ns_targets, o_row, o_col, {})
               end
               diagnostics[#diagnostics + 1] = {
