@@ -159,6 +159,18 @@ H.run(function()
     messages = {}
   end)
 
+  H.case("compare {dir}: a directory with no text file in it says which files it looked for", function()
+    local empty = vim.fn.tempname()
+    vim.fn.mkdir(empty, "p")
+    local f = assert(io.open(empty .. "/notes.tsv", "wb"))
+    f:write("a\tb\n")
+    f:close()
+    vim.cmd("Newsmark compare " .. vim.fn.fnameescape(empty))
+    vim.fn.delete(empty, "rf")
+    H.eq(take_messages(), { "newsmark: compare: no text files (txt, text, md, markdown, html, htm, xhtml, eml) in "
+      .. vim.fn.fnamemodify(empty, ":~:.") }, "messages")
+  end)
+
   -- A directory: outlet_b and outlet_c, the current file itself (not
   -- compared with itself), a binary .txt, a dangling link, a file over
   -- max_bytes, a hidden file and a .tsv (not text files by extension).
