@@ -166,6 +166,8 @@ static void nm_annotate__catch(int sig) {
  */
 static bool nm_annotate__looks_binary(const char *buf, size_t len) {
   size_t n = len < NM_ANNOTATE_SNIFF ? len : NM_ANNOTATE_SNIFF;
+  /* Text has no NUL byte: memchr settles the usual case at once. */
+  if (!memchr(buf, 0, n)) return false;
   size_t nul = 0, control = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)buf[i];

@@ -29,11 +29,12 @@ static void nm_json__flush(nm_json__buf *b) {
   b->len = 0;
 }
 
-static void nm_json__put(nm_json__buf *b, const char *s, size_t n) {
-  if (b->failed) return;
+/* Make room for n more bytes (and the terminating NUL); false on failure. */
+static bool nm_json__room(nm_json__buf *b, size_t n) {
+  if (b->failed) return false;
   if (b->sink && b->len + n > NM_JSON_PIECE) {
     nm_json__flush(b);
-    if (b->failed) return;
+    if (b->failed) return false;
   }
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 1024;
@@ -41,11 +42,16 @@ static void nm_json__put(nm_json__buf *b, const char *s, size_t n) {
     char *data = realloc(b->data, cap);
     if (!data) {
       b->failed = true;
-      return;
+      return false;
     }
     b->data = data;
     b->cap = cap;
   }
+  return true;
+}
+
+static void nm_json__put(nm_json__buf *b, const char *s, size_t n) {
+  if (!nm_json__room(b, n)) return;
   memcpy(b->data + b->len, s, n);
   b->len += n;
   b->data[b->len] = '\0';
@@ -53,11 +59,31 @@ static void nm_json__put(nm_json__buf *b, const char *s, size_t n) {
 
 static void nm_json__puts(nm_json__buf *b, const char *s) { nm_json__put(b, s, strlen(s)); }
 
-static void nm_json__printf_u(nm_json__buf *b, const char *fmt, unsigned long long v) {
-  char tmp[64];
-  int n = snprintf(tmp, sizeof tmp, fmt, v);
-  nm_json__put(b, tmp, (size_t)n);
+/* A literal: its length is known at compile time, so no strlen. */
+#define NM_JSON_LIT(b, lit) nm_json__put((b), (lit), sizeof(lit) - 1)
+
+/* lit, the decimal digits of v, then lit2: the writer's hot path, which
+   snprintf made the slowest part of the JSON. */
+static void nm_json__num(nm_json__buf *b, const char *lit, size_t litlen, unsigned long long v,
+                         const char *lit2, size_t lit2len) {
+  char tmp[24];
+  size_t n = sizeof tmp;
+  do {
+    tmp[--n] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  size_t digits = sizeof tmp - n;
+  if (!nm_json__room(b, litlen + digits + lit2len)) return;
+  char *o = b->data + b->len;
+  memcpy(o, lit, litlen);
+  memcpy(o + litlen, tmp + n, digits);
+  memcpy(o + litlen + digits, lit2, lit2len);
+  b->len += litlen + digits + lit2len;
+  b->data[b->len] = '\0';
 }
+/* NM_JSON_NUM(b, "{\"start\":", 5, ",") writes {"start":5, */
+#define NM_JSON_NUM(b, lit, v, lit2) \
+  nm_json__num((b), (lit), sizeof(lit) - 1, (unsigned long long)(v), (lit2), sizeof(lit2) - 1)
 
 /* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t nm_json__utf8_len(const unsigned char *s, size_t n) {
@@ -79,11 +105,29 @@ static size_t nm_json__utf8_len(const unsigned char *s, size_t n) {
   return len;
 }
 
+/* Bytes that JSON takes as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char nm_json__plain[256] = {
+#define NM_JSON_R8(x) x, x, x, x, x, x, x, x
+    NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0),          /* 0x00-0x1F */
+    1, 1, 0, 1, 1, 1, 1, 1, NM_JSON_R8(1), NM_JSON_R8(1), NM_JSON_R8(1), /* 0x20-0x3F */
+    NM_JSON_R8(1), NM_JSON_R8(1), NM_JSON_R8(1), 1, 1, 1, 1, 0, 1, 1, 1, /* 0x40-0x5F */
+    NM_JSON_R8(1), NM_JSON_R8(1), NM_JSON_R8(1), 1, 1, 1, 1, 1, 1, 1, 0, /* 0x60-0x7F */
+    NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0),          /* 0x80-0xFF */
+    NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0),
+    NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0),
+    NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0), NM_JSON_R8(0)
+#undef NM_JSON_R8
+};
+
 static void nm_json__string(nm_json__buf *b, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
-  nm_json__put(b, "\"", 1);
+  NM_JSON_LIT(b, "\"");
   size_t run = 0; /* start of the pending run of bytes copied as they are */
   for (size_t i = 0; i < n;) {
+    /* Most bytes of news text need nothing: step over them through a
+       table, and copy the whole run at once when it ends. */
+    while (i < n && nm_json__plain[p[i]]) i++;
+    if (i >= n) break;
     unsigned c = p[i];
     const char *esc = NULL;
     char tmp[8];
@@ -111,22 +155,22 @@ static void nm_json__string(nm_json__buf *b, const char *s, size_t n) {
     i += step;
   }
   nm_json__put(b, s + run, n - run);
-  nm_json__put(b, "\"", 1);
+  NM_JSON_LIT(b, "\"");
 }
 
 static void nm_json__cstring(nm_json__buf *b, const char *s) {
   if (s) nm_json__string(b, s, strlen(s));
-  else nm_json__puts(b, "null");
+  else NM_JSON_LIT(b, "null");
 }
 
 /* {"start": S, "end": E, "text": "..."} or null */
 static void nm_json__span(nm_json__buf *b, const nm_doc *d, uint32_t s, uint32_t e) {
   if (s == NM_NONE) {
-    nm_json__puts(b, "null");
+    NM_JSON_LIT(b, "null");
     return;
   }
-  nm_json__printf_u(b, "{\"start\":%llu", s);
-  nm_json__printf_u(b, ",\"end\":%llu,\"text\":", e);
+  NM_JSON_NUM(b, "{\"start\":", s, "");
+  NM_JSON_NUM(b, ",\"end\":", e, ",\"text\":");
   nm_json__string(b, d->text + s, e - s);
 }
 
@@ -161,73 +205,76 @@ nm_status nm_doc_write_json(const nm_doc *self, const char *file,
 
 static void nm_json__document(const nm_doc *self, const char *file, nm_json__buf *bp) {
   nm_json__buf b = *bp;
-  nm_json__printf_u(&b, "{\"newsmark\":%llu,\"file\":", NM_JSON_VERSION);
+  NM_JSON_NUM(&b, "{\"newsmark\":", NM_JSON_VERSION, ",\"file\":");
   nm_json__cstring(&b, file);
-  nm_json__printf_u(&b, ",\"length\":%llu,\"quotes\":[", self->len);
+  NM_JSON_NUM(&b, ",\"length\":", self->len, ",\"quotes\":[");
   for (size_t i = 0; i < self->quotes.count; i++) {
     const nm__quote *q = &NM_AT(self->quotes, nm__quote, i);
-    nm_json__printf_u(&b, i ? ",{\"id\":%llu" : "{\"id\":%llu", i);
-    nm_json__puts(&b, ",\"kind\":");
+    if (i) NM_JSON_LIT(&b, ",");
+    NM_JSON_NUM(&b, "{\"id\":", i, "");
+    NM_JSON_LIT(&b, ",\"kind\":");
     nm_json__cstring(&b, nm_quote_kind_name(q->kind));
-    nm_json__printf_u(&b, ",\"start\":%llu", q->start);
-    nm_json__printf_u(&b, ",\"end\":%llu,\"text\":", q->end);
+    NM_JSON_NUM(&b, ",\"start\":", q->start, "");
+    NM_JSON_NUM(&b, ",\"end\":", q->end, ",\"text\":");
     nm_json__string(&b, self->text + q->start, q->end - q->start);
-    nm_json__puts(&b, ",\"speaker\":");
+    NM_JSON_LIT(&b, ",\"speaker\":");
     nm_json__span(&b, self, q->speaker_start, q->speaker_end);
     if (q->speaker_start != NM_NONE) {
-      if (q->entity >= 0) nm_json__printf_u(&b, ",\"entity\":%llu}", (unsigned long long)q->entity);
-      else nm_json__puts(&b, ",\"entity\":null}");
+      if (q->entity >= 0) NM_JSON_NUM(&b, ",\"entity\":", (unsigned long long)q->entity, "}");
+      else NM_JSON_LIT(&b, ",\"entity\":null}");
     }
-    nm_json__puts(&b, ",\"cue\":");
+    NM_JSON_LIT(&b, ",\"cue\":");
     nm_json__span(&b, self, q->cue_start, q->cue_end);
-    if (q->cue_start != NM_NONE) nm_json__puts(&b, "}");
-    nm_json__puts(&b, ",\"via\":");
+    if (q->cue_start != NM_NONE) NM_JSON_LIT(&b, "}");
+    NM_JSON_LIT(&b, ",\"via\":");
     nm_json__span(&b, self, q->via_start, q->via_end);
-    if (q->via_start != NM_NONE) nm_json__puts(&b, "}");
+    if (q->via_start != NM_NONE) NM_JSON_LIT(&b, "}");
     if (q->entity >= 0 && q->speaker_start == NM_NONE)
-      nm_json__printf_u(&b, ",\"entity\":%llu", (unsigned long long)q->entity);
-    if (q->parent >= 0) nm_json__printf_u(&b, ",\"parent\":%llu", (unsigned long long)q->parent);
-    if (q->in_boiler) nm_json__puts(&b, ",\"boilerplate\":true");
-    nm_json__puts(&b, "}");
+      NM_JSON_NUM(&b, ",\"entity\":", (unsigned long long)q->entity, "");
+    if (q->parent >= 0) NM_JSON_NUM(&b, ",\"parent\":", (unsigned long long)q->parent, "");
+    if (q->in_boiler) NM_JSON_LIT(&b, ",\"boilerplate\":true");
+    NM_JSON_LIT(&b, "}");
   }
-  nm_json__puts(&b, "],\"entities\":[");
+  NM_JSON_LIT(&b, "],\"entities\":[");
   for (size_t i = 0; i < self->entities.count; i++) {
     const nm__entity *e = &NM_AT(self->entities, nm__entity, i);
-    nm_json__printf_u(&b, i ? ",{\"id\":%llu,\"name\":" : "{\"id\":%llu,\"name\":", i);
+    if (i) NM_JSON_LIT(&b, ",");
+    NM_JSON_NUM(&b, "{\"id\":", i, ",\"name\":");
     nm_json__cstring(&b, e->name);
-    nm_json__puts(&b, ",\"type\":");
+    NM_JSON_LIT(&b, ",\"type\":");
     nm_json__cstring(&b, nm_entity_type_name(e->type));
     nm_json__puts(&b, e->anonymous ? ",\"anonymous\":true,\"title\":" : ",\"anonymous\":false,\"title\":");
     nm_json__cstring(&b, e->title);
-    nm_json__puts(&b, ",\"mentions\":[");
+    NM_JSON_LIT(&b, ",\"mentions\":[");
     const uint32_t *m = e->mentions.items;
     for (size_t j = 0; j < e->mentions.count; j++) {
-      nm_json__printf_u(&b, j ? ",[%llu" : "[%llu", m[2 * j]);
-      nm_json__printf_u(&b, ",%llu]", m[2 * j + 1]);
+      if (j) NM_JSON_LIT(&b, ",");
+      NM_JSON_NUM(&b, "[", m[2 * j], "");
+      NM_JSON_NUM(&b, ",", m[2 * j + 1], "]");
     }
-    nm_json__puts(&b, "]}");
+    NM_JSON_LIT(&b, "]}");
   }
-  nm_json__puts(&b, "],\"markers\":[");
+  NM_JSON_LIT(&b, "],\"markers\":[");
   for (size_t i = 0; i < self->markers.count; i++) {
     const nm__marker *m = &NM_AT(self->markers, nm__marker, i);
     nm_json__puts(&b, i ? ",{\"kind\":" : "{\"kind\":");
     nm_json__cstring(&b, m->kind);
-    nm_json__puts(&b, ",\"rule\":");
+    NM_JSON_LIT(&b, ",\"rule\":");
     nm_json__cstring(&b, m->rule);
-    nm_json__printf_u(&b, ",\"start\":%llu", m->start);
-    nm_json__printf_u(&b, ",\"end\":%llu,\"text\":", m->end);
+    NM_JSON_NUM(&b, ",\"start\":", m->start, "");
+    NM_JSON_NUM(&b, ",\"end\":", m->end, ",\"text\":");
     nm_json__string(&b, self->text + m->start, m->end - m->start);
-    nm_json__puts(&b, ",\"message\":");
+    NM_JSON_LIT(&b, ",\"message\":");
     nm_json__cstring(&b, m->message);
-    nm_json__puts(&b, ",\"severity\":");
+    NM_JSON_LIT(&b, ",\"severity\":");
     nm_json__cstring(&b, nm_severity_name(m->severity));
-    nm_json__puts(&b, "}");
+    NM_JSON_LIT(&b, "}");
   }
-  nm_json__puts(&b, "],\"errors\":[");
+  NM_JSON_LIT(&b, "],\"errors\":[");
   for (size_t i = 0; i < self->errors.count; i++) {
-    if (i) nm_json__puts(&b, ",");
+    if (i) NM_JSON_LIT(&b, ",");
     nm_json__cstring(&b, NM_AT(self->errors, char *, i));
   }
-  nm_json__puts(&b, "]}");
+  NM_JSON_LIT(&b, "]}");
   *bp = b;
 }
