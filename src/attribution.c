@@ -534,8 +534,9 @@ static nm_attr__span nm_attr__appositions(const nm_attr__ctx *c, const nm__sent 
   for (uint32_t k = cs; k <= comma; k++) {
     bool relative = nm_attr__is(c, seg, "who") || nm_attr__is(c, seg, "which"); /* ", who voted against it," */
     if (k < comma && nm_attr__punct(c, k) != ',') {
-      if (nm_attr__in_quote(c, k) || (!relative && ((c->t[k].lex & NM_LEX_CUE) || !nm_attr__word(c, k))))
-        return nm_attr__none;
+      if (nm_attr__in_quote(c, k) ||
+          (!relative && ((c->t[k].lex & NM_LEX_CUE) || (!nm_attr__word(c, k) && !nm_attr__abbrev_dot(c, k)))))
+        return nm_attr__none; /* "Mary C. Ellis, a fellow," keeps its initial */
       continue;
     }
     if (k == seg) return nm_attr__none;
@@ -614,11 +615,17 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
       }
       continue;
     }
-    /* “...” -Commissioner Dana Webb: a dash and a name closing a quote's paragraph */
-    if (nm_attr__dash(c, i) && i > 0 && nm_attr__in_quote(c, i - 1) && c->t[i - 1].type == NM_TOK_QUOTE) {
+    /* “...” -Commissioner Dana Webb: a dash and a name closing a quote's
+       paragraph, or opening the next one ("- Clinton.") */
+    if (nm_attr__dash(c, i) && i > 0 && nm_attr__in_quote(c, i - 1) && c->t[i - 1].type == NM_TOK_QUOTE &&
+        (c->t[i - 1].sent == c->t[i].sent || i == lo)) {
       uint32_t pend = NM_AT(c->doc->paras, nm__para, s->para).end_tok;
       nm_attr__span np = nm_attr__np_right(c, i + 1, hi);
-      if (np.first != NM_NONE && (np.end == hi || np.end == pend || nm_attr__punct(c, np.end) == ',')) {
+      bool ends = np.first != NM_NONE && (np.end == hi || np.end == pend || nm_attr__punct(c, np.end) == ',' ||
+                                          (np.end + 1 == hi && nm_attr__punct(c, np.end) == '.'));
+      if (ends && i == lo && (hi - lo > 8 || s->first_tok != NM_AT(c->doc->paras, nm__para, s->para).first_tok))
+        ends = false; /* a line of its own, only a name */
+      if (ends) {
         f.cue = (nm_attr__span){i, i + 1};
         f.speaker = np;
         uint32_t q = i - 1; /* the content is the quote just closed */

@@ -778,6 +778,28 @@ static void trailing_dash_attribution(void) {
   expect_entity(0, "Dana Webb", "person", "Commissioner", 0);
 }
 
+static void dash_name_on_its_own_line(void) {
+  analyse("The senator spoke at length.\n\n“We will win the vote, whatever they say.”\n\n- Clinton.\n\n"
+          "Clinton tends to overstate things.");
+  expect_count(1);
+  expect_quote(0, "direct", "“We will win the vote, whatever they say.”", "Clinton", "-");
+}
+
+static void initial_and_apposition_after_quote(void) {
+  analyse("''The plank means a tougher attitude,'' Mary C. Ellis, a senior fellow at the Hoover Institution and "
+          "a Democratic superdelegate, wrote in an analysis.");
+  expect_count(1);
+  expect_quote(0, "direct", "''The plank means a tougher attitude,''",
+               "Mary C. Ellis, a senior fellow at the Hoover Institution and a Democratic superdelegate", "wrote");
+}
+
+static void manner_of_speaking_cue(void) {
+  analyse("“If they were serious, they would have gone to the only bill with support,” Toomey fumed on Tuesday.");
+  expect_count(1);
+  expect_quote(0, "direct", "“If they were serious, they would have gone to the only bill with support,”", "Toomey",
+               "fumed");
+}
+
 static void lead_in_and_from(void) {
   analyse("The commission voted 3-2 on Thursday.\n\nAnd from Chairman Ellis Park:\n\n"
           "“Today we close a loophole that hurt consumers.”");
@@ -975,6 +997,9 @@ static const struct {
     {"cue: asked", cue_asked_question},
     {"cue: told with a colon", cue_told_colon},
     {"trailing -Commissioner attribution", trailing_dash_attribution},
+    {"trailing - Name on its own line", dash_name_on_its_own_line},
+    {"initial and apposition after a quote", initial_and_apposition_after_quote},
+    {"manner-of-speaking cue (fumed)", manner_of_speaking_cue},
     {"lead-in: And from Chairman X:", lead_in_and_from},
     {"lead-in: From the desk of", from_the_desk_of},
     {"cue: colon after a name", name_colon_cue},
