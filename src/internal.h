@@ -224,10 +224,11 @@ typedef struct nm__marker {
 /* The Markdown and HTML grammars with their compiled prose queries. */
 typedef struct nm__markup nm__markup;
 /*
- * Check each grammar's language ABI against the tree-sitter runtime and
- * compile the queries in queries/ (embedded). NULL on failure, with
- * NM_ERR_ABI, NM_ERR_MARKUP or NM_ERR_NOMEM in *status and a message in err.
- * Immutable once made: documents on several threads may share it.
+ * Check each grammar's language ABI against the tree-sitter runtime. NULL on
+ * failure, with NM_ERR_ABI or NM_ERR_NOMEM in *status and a message in err.
+ * The queries in queries/ (embedded) compile on first use, under a lock:
+ * documents on several threads may share it. A query that fails to compile
+ * fails every Markdown/HTML document with its message (NM_ERR_MARKUP).
  */
 nm__markup *nm__markup_new(nm_status *status, char *err, size_t errlen);
 void nm__markup_delete(nm__markup *markup);

@@ -21,6 +21,8 @@
 #include <pcre2.h>
 #include <tree_sitter/api.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -80,9 +82,21 @@ typedef struct nm_markup__query {
   uint32_t *pred_to;
 } nm_markup__query;
 
+/*
+ * The queries compile on first use, not in nm_engine_new: compiling the three
+ * costs ~14 ms, which plain text never needs and which dominated the start of
+ * every short annotate run. Several documents may share an engine across
+ * threads, so the first use compiles under a lock and publishes the result.
+ */
+enum { NM_Q_MARKDOWN, NM_Q_MARKDOWN_INLINE, NM_Q_HTML, NM_Q_COUNT };
+
 struct nm__markup {
   const TSLanguage *markdown, *markdown_inline, *html;
   nm_markup__query q_markdown, q_markdown_inline, q_html;
+  pthread_mutex_t lock;
+  atomic_bool ready[NM_Q_COUNT]; /* compiled, or failed with status/err below */
+  nm_status status[NM_Q_COUNT];
+  char err[NM_Q_COUNT][256];
 };
 
 /* ---- private: queries ---------------------------------------------------- */
@@ -417,7 +431,8 @@ static bool nm_markup__may_hold_markup(const char *text, uint32_t start, uint32_
 /* Markdown: each inline node of the block tree is parsed on its own with the
    inline grammar, over its range minus the block continuations ("> ") inside
    it, as Neovim's injections do. */
-static nm_status nm_markup__markdown_inlines(nm_markup__scan *s, const nm__markup *mk, TSParser *parser,
+static nm_status nm_markup__markdown_inlines(nm_markup__scan *s, const nm__markup *mk,
+                                             const nm_markup__query *inline_query, TSParser *parser,
                                              TSQueryCursor *cursor, char *err, size_t errlen) {
   if (!ts_parser_set_language(parser, mk->markdown_inline)) {
     nm__errorf(err, errlen, "the markdown_inline grammar does not fit this tree-sitter runtime");
@@ -459,7 +474,7 @@ static nm_status nm_markup__markdown_inlines(nm_markup__scan *s, const nm__marku
       st = nm_markup__too_slow(s, err, errlen);
       break;
     }
-    st = nm_markup__run_query(s, &mk->q_markdown_inline, ts_tree_root_node(tree), cursor, false);
+    st = nm_markup__run_query(s, inline_query, ts_tree_root_node(tree), cursor, false);
     ts_tree_delete(tree);
   }
   nm__vec_free(&ranges);
@@ -513,24 +528,20 @@ nm__markup *nm__markup_new(nm_status *status, char *err, size_t errlen) {
     nm__errorf(err, errlen, "out of memory");
     return NULL;
   }
+  if (pthread_mutex_init(&mk->lock, NULL) != 0) {
+    free(mk);
+    *status = NM_ERR_NOMEM;
+    nm__errorf(err, errlen, "out of memory");
+    return NULL;
+  }
+  for (int i = 0; i < NM_Q_COUNT; i++) atomic_init(&mk->ready[i], false);
   mk->markdown = tree_sitter_markdown();
   mk->markdown_inline = tree_sitter_markdown_inline();
   mk->html = tree_sitter_html();
   nm_status st = nm__markup_check_abi(mk->markdown, "markdown", err, errlen);
   if (st == NM_OK) st = nm__markup_check_abi(mk->markdown_inline, "markdown_inline", err, errlen);
   if (st == NM_OK) st = nm__markup_check_abi(mk->html, "html", err, errlen);
-  if (st == NM_OK)
-    st = nm_markup__query_new(&mk->q_markdown, mk->markdown, "queries/markdown/newsmark-prose.scm",
-                              nm__query_markdown, nm__query_markdown_len, err, errlen);
-  if (st == NM_OK)
-    st = nm_markup__query_new(&mk->q_markdown_inline, mk->markdown_inline,
-                              "queries/markdown_inline/newsmark-prose.scm", nm__query_markdown_inline,
-                              nm__query_markdown_inline_len, err, errlen);
-  if (st == NM_OK)
-    st = nm_markup__query_new(&mk->q_html, mk->html, "queries/html/newsmark-prose.scm", nm__query_html,
-                              nm__query_html_len, err, errlen);
   if (st != NM_OK) {
-    if (st == NM_ERR_NOMEM) nm__errorf(err, errlen, "out of memory while compiling the prose queries");
     nm__markup_delete(mk);
     *status = st;
     return NULL;
@@ -539,22 +550,67 @@ nm__markup *nm__markup_new(nm_status *status, char *err, size_t errlen) {
   return mk;
 }
 
+/* The compiled query `which`, compiling it on first use; NULL on failure
+   with the status in *st and the message in err (the same on every call). */
+static const nm_markup__query *nm_markup__query_get(nm__markup *mk, int which, nm_status *st, char *err,
+                                                   size_t errlen) {
+  static const char *const files[NM_Q_COUNT] = {"queries/markdown/newsmark-prose.scm",
+                                                "queries/markdown_inline/newsmark-prose.scm",
+                                                "queries/html/newsmark-prose.scm"};
+  nm_markup__query *q = which == NM_Q_MARKDOWN          ? &mk->q_markdown
+                        : which == NM_Q_MARKDOWN_INLINE ? &mk->q_markdown_inline
+                                                        : &mk->q_html;
+  if (!atomic_load_explicit(&mk->ready[which], memory_order_acquire)) {
+    pthread_mutex_lock(&mk->lock);
+    if (!atomic_load_explicit(&mk->ready[which], memory_order_relaxed)) {
+      const TSLanguage *lang = which == NM_Q_MARKDOWN          ? mk->markdown
+                               : which == NM_Q_MARKDOWN_INLINE ? mk->markdown_inline
+                                                               : mk->html;
+      const char *text = which == NM_Q_MARKDOWN          ? nm__query_markdown
+                         : which == NM_Q_MARKDOWN_INLINE ? nm__query_markdown_inline
+                                                         : nm__query_html;
+      size_t len = which == NM_Q_MARKDOWN          ? nm__query_markdown_len
+                   : which == NM_Q_MARKDOWN_INLINE ? nm__query_markdown_inline_len
+                                                   : nm__query_html_len;
+      char *msg = mk->err[which];
+      nm_status qs = nm_markup__query_new(q, lang, files[which], text, len, msg, sizeof mk->err[which]);
+      if (qs == NM_ERR_NOMEM) nm__errorf(msg, sizeof mk->err[which], "out of memory while compiling the prose queries");
+      if (qs != NM_OK) nm_markup__query_free(q);
+      mk->status[which] = qs;
+      atomic_store_explicit(&mk->ready[which], true, memory_order_release);
+    }
+    pthread_mutex_unlock(&mk->lock);
+  }
+  *st = mk->status[which];
+  if (*st != NM_OK) {
+    nm__errorf(err, errlen, "%s", mk->err[which]);
+    return NULL;
+  }
+  return q;
+}
+
 void nm__markup_delete(nm__markup *mk) {
   if (!mk) return;
   nm_markup__query_free(&mk->q_markdown);
   nm_markup__query_free(&mk->q_markdown_inline);
   nm_markup__query_free(&mk->q_html);
+  pthread_mutex_destroy(&mk->lock);
   free(mk);
 }
 
 nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen) {
   if (doc->input == NM_INPUT_PLAIN) return NM_OK;
-  const nm__markup *mk = doc->engine->markup;
+  nm__markup *mk = doc->engine->markup;
   if (!mk) {
     nm__errorf(err, errlen, "this engine has no Markdown/HTML grammars");
     return NM_ERR_MARKUP;
   }
   bool html = doc->input == NM_INPUT_HTML;
+  nm_status qst;
+  const nm_markup__query *query = nm_markup__query_get(mk, html ? NM_Q_HTML : NM_Q_MARKDOWN, &qst, err, errlen);
+  const nm_markup__query *inline_query =
+      html || !query ? NULL : nm_markup__query_get(mk, NM_Q_MARKDOWN_INLINE, &qst, err, errlen);
+  if (!query || (!html && !inline_query)) return qst;
   doc->mask = calloc(doc->len ? doc->len : 1, 1);
   nm_markup__scan s = {0};
   s.doc = doc;
@@ -577,8 +633,8 @@ nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen) {
              !(tree = ts_parser_parse_string(parser, NULL, doc->text, doc->len))) {
     st = nm_markup__too_slow(&s, err, errlen);
   } else {
-    st = nm_markup__run_query(&s, html ? &mk->q_html : &mk->q_markdown, ts_tree_root_node(tree), cursor, !html);
-    if (st == NM_OK && !html) st = nm_markup__markdown_inlines(&s, mk, parser, cursor, err, errlen);
+    st = nm_markup__run_query(&s, query, ts_tree_root_node(tree), cursor, !html);
+    if (st == NM_OK && !html) st = nm_markup__markdown_inlines(&s, mk, inline_query, parser, cursor, err, errlen);
     if (st == NM_OK) nm_markup__sweep(&s);
   }
   if (tree) ts_tree_delete(tree);
