@@ -1043,7 +1043,7 @@ M.subcommands = {
   reload = function() M.reload() end,
   -- The rest of the command line is a directory: kept whole, spaces and all.
   compare = function(rest) require("newsmark.compare").run(rest ~= "" and rest or nil) end,
-  ["compare-jump"] = function() require("newsmark.compare").jump(vim.v.count1) end,
+  ["compare-jump"] = function() require("newsmark.compare").jump(1) end,
   ["compare-clear"] = function() require("newsmark.compare").clear() end,
 }
 -- The subcommands that take an argument.
