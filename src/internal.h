@@ -121,6 +121,11 @@ uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool
  * length (at most cap).
  */
 size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap);
+/*
+ * nm__lexicon_get of one word as it stands in the text (normalised here,
+ * into at most 64 bytes): the tokenizer's lookup, one pass for plain words.
+ */
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix);
 
 /* ---- segmentation (segment.c) ------------------------------------------- */
 

@@ -20,6 +20,7 @@ typedef struct nm_lexicon__slot {
 struct nm__lexicon {
   nm_lexicon__slot *slots;
   size_t cap, count; /* cap is a power of two */
+  size_t max_len;    /* the longest key: longer ones need no lookup */
   nm__arena arena;
 };
 
@@ -55,9 +56,12 @@ static const struct {
 
 /* ---- private ------------------------------------------------------------ */
 
+#define NM_LEXICON_FNV_BASIS 0xcbf29ce484222325ull
+#define NM_LEXICON_FNV_PRIME 0x100000001b3ull
+
 static uint64_t nm_lexicon__hash(const char *s, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+  uint64_t h = NM_LEXICON_FNV_BASIS; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * NM_LEXICON_FNV_PRIME;
   return h;
 }
 
@@ -97,6 +101,7 @@ static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_
     s->len = (uint32_t)n;
     s->hash = h;
     lex->count++;
+    if (n > lex->max_len) lex->max_len = n;
   }
   s->classes |= cls;
   return true;
@@ -189,8 +194,36 @@ void nm__lexicon_delete(nm__lexicon *lex) {
 }
 
 uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool *is_prefix) {
-  nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
-  uint32_t cls = s->key ? s->classes : 0;
+  uint32_t cls = 0;
+  if (n <= lex->max_len) {
+    nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
+    cls = s->key ? s->classes : 0;
+  }
   if (is_prefix) *is_prefix = (cls & NM_LEX_PREFIX) != 0;
   return cls & ~NM_LEX_PREFIX;
+}
+
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix) {
+  char key[64];
+  /* The common case, a plain ASCII word: lower-case and hash in one pass
+     (what nm__lexicon_norm and nm__lexicon_get would do in two). */
+  if (n <= lex->max_len && n <= sizeof key) {
+    uint64_t h = NM_LEXICON_FNV_BASIS;
+    size_t k = 0;
+    for (; k < n; k++) {
+      unsigned char c = (unsigned char)word[k];
+      if (c >= 0x80 || c <= ' ') break;
+      c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      key[k] = (char)c;
+      h = (h ^ c) * NM_LEXICON_FNV_PRIME;
+    }
+    if (k == n) {
+      nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, h);
+      uint32_t cls = s->key ? s->classes : 0;
+      *is_prefix = (cls & NM_LEX_PREFIX) != 0;
+      return cls & ~NM_LEX_PREFIX;
+    }
+  }
+  size_t len = nm__lexicon_norm(word, n, key, sizeof key);
+  return nm__lexicon_get(lex, key, len, is_prefix);
 }

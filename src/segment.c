@@ -58,15 +58,33 @@ uint32_t nm__decode(const nm_doc *doc, uint32_t pos, uint32_t *len) {
   return nm_segment__utf8(s, doc->len - pos, len);
 }
 
+/* Classes of the ASCII characters, the bulk of any text: one load instead
+   of the chain of comparisons below (the tokenizer's hottest question). */
+#define SP NM_C_SPACE
+#define NL NM_C_NEWLINE
+#define LE NM_C_LETTER
+#define DI NM_C_DIGIT
+#define QU NM_C_QUOTE
+#define PU NM_C_PUNCT
+static const uint8_t nm_segment__ascii_class[128] = {
+    SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, NL, SP, SP, NL, SP, SP,
+    SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP,
+    SP, PU, QU, PU, PU, PU, PU, QU, PU, PU, PU, PU, PU, PU, PU, PU,
+    DI, DI, DI, DI, DI, DI, DI, DI, DI, DI, PU, PU, PU, PU, PU, PU,
+    PU, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE,
+    LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, PU, PU, PU, PU, PU,
+    QU, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE,
+    LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, PU, PU, PU, PU, PU,
+};
+#undef SP
+#undef NL
+#undef LE
+#undef DI
+#undef QU
+#undef PU
+
 static int nm_segment__class(uint32_t cp) {
-  if (cp < 0x80) {
-    if (cp == '\n' || cp == '\r') return NM_C_NEWLINE;
-    if (cp == ' ' || cp == '\t' || cp == '\v' || cp == '\f' || cp == 0) return NM_C_SPACE;
-    if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return NM_C_LETTER;
-    if (cp >= '0' && cp <= '9') return NM_C_DIGIT;
-    if (cp == '"' || cp == '\'' || cp == '`') return NM_C_QUOTE;
-    return cp < 0x20 ? NM_C_SPACE : NM_C_PUNCT;
-  }
+  if (cp < 0x80) return nm_segment__ascii_class[cp];
   if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
       cp == 0x3000 || cp == 0xFEFF)
     return NM_C_SPACE;
@@ -173,7 +191,19 @@ static uint32_t nm_segment__word_end(const nm_segment__reader *r, uint32_t pos) 
   uint32_t len, cp;
   int cls, prev_cls = NM_C_LETTER;
   uint32_t seg_len = 0; /* letters since the last inner period */
-  while (pos < r->len && !nm_segment__masked(r, pos)) {
+  const unsigned char *text = (const unsigned char *)r->doc->text;
+  while (pos < r->len) {
+    /* Fast path: an ASCII letter or digit in prose just extends the word. */
+    if (text[pos] < 0x80 && (!r->mask || (r->mask[pos] & 3) == NM_MASK_PROSE)) {
+      int c = nm_segment__ascii_class[text[pos]];
+      if (c == NM_C_LETTER || c == NM_C_DIGIT) {
+        prev_cls = c;
+        seg_len++;
+        pos++;
+        continue;
+      }
+    }
+    if (nm_segment__masked(r, pos)) break;
     cp = nm_segment__peek(r, pos, &len, &cls);
     if (nm_segment__is_wordish(cls)) {
       prev_cls = cls;
@@ -295,7 +325,6 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
   uint32_t pos = 0, para_start = NM_NONE, para_tok = 0, para_end = 0, para_flags = 0;
   uint32_t newlines = 0;
   bool space_before = true;
-  char key[64];
   while (pos < doc->len) {
     /* Markup: SKIP bytes are invisible, BREAK bytes end the paragraph. */
     if (doc->mask && (doc->mask[pos] & 3) != NM_MASK_PROSE) {
@@ -388,13 +417,12 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
           end++;
     }
     t->end = end;
-    if (t->type == NM_TOK_WORD && end - pos < sizeof key) {
-      size_t n = nm__lexicon_norm(s + pos, end - pos, key, sizeof key);
+    if (t->type == NM_TOK_WORD && end - pos < 64) {
       bool prefix;
-      t->lex = nm__lexicon_get(lex, key, n, &prefix);
+      t->lex = nm__lexicon_word(lex, s + pos, end - pos, &prefix);
       if (prefix) t->lex |= NM_LEX_PREFIX_OF_ENTRY;
       bool all = true;
-      for (uint32_t k = pos; k < end; k++)
+      for (uint32_t k = pos; k < end && all; k++)
         if ((unsigned char)s[k] >= 'a' && (unsigned char)s[k] <= 'z') all = false;
       if (all && end - pos > 1) t->flags |= NM_TF_ALLCAPS;
     }
