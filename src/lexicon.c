@@ -10,18 +10,25 @@
 
 #define NM_LEX_PREFIX (1u << 31) /* some longer entry starts with this key */
 
+/*
+ * 16 bytes a slot, the keys' bytes side by side in one pool: every word of
+ * every document is looked up, and with 32-byte slots pointing into arena
+ * blocks the probes missed the cache (the lookup was 10% of annotate's
+ * cycles on 4% of its instructions).
+ */
 typedef struct nm_lexicon__slot {
-  const char *key; /* arena, NULL when empty */
-  uint32_t len;
+  uint32_t hash;    /* the key's hash, bits 32..63 */
   uint32_t classes;
-  uint64_t hash;
+  uint32_t key;     /* offset of the key in the pool, plus one; 0 when empty */
+  uint32_t len;
 } nm_lexicon__slot;
 
 struct nm__lexicon {
   nm_lexicon__slot *slots;
   size_t cap, count; /* cap is a power of two */
   size_t max_len;    /* the longest key: longer ones need no lookup */
-  nm__arena arena;
+  char *pool;        /* the keys, back to back */
+  size_t pool_len, pool_cap;
 };
 
 static const struct {
@@ -65,12 +72,20 @@ static uint64_t nm_lexicon__hash(const char *s, size_t n) {
   return h;
 }
 
-static nm_lexicon__slot *nm_lexicon__find(const nm__lexicon *lex, const char *key, size_t n,
-                                          uint64_t h) {
+static bool nm_lexicon__same(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+/* The slot of key, or the empty slot where it would go. */
+static nm_lexicon__slot *nm_lexicon__find(const nm__lexicon *lex, const char *key, size_t n, uint64_t h) {
   size_t mask = lex->cap - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
+  uint32_t tag = (uint32_t)(h >> 32);
+  for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
     nm_lexicon__slot *s = &lex->slots[i];
-    if (!s->key || (s->hash == h && s->len == n && memcmp(s->key, key, n) == 0)) return s;
+    if (!s->key || (s->hash == tag && s->len == n && nm_lexicon__same(lex->pool + s->key - 1, key, n)))
+      return s;
   }
 }
 
@@ -78,14 +93,16 @@ static bool nm_lexicon__grow(nm__lexicon *lex) {
   size_t cap = lex->cap ? lex->cap * 2 : 1024;
   nm_lexicon__slot *old = lex->slots;
   size_t old_cap = lex->cap;
-  lex->slots = calloc(cap, sizeof *lex->slots);
-  if (!lex->slots) {
-    lex->slots = old;
-    return false;
-  }
+  nm_lexicon__slot *slots = calloc(cap, sizeof *slots);
+  if (!slots) return false;
+  /* Slots keep only the hash's high bits: rehash from the keys. */
+  lex->slots = slots;
   lex->cap = cap;
-  for (size_t i = 0; i < old_cap; i++)
-    if (old[i].key) *nm_lexicon__find(lex, old[i].key, old[i].len, old[i].hash) = old[i];
+  for (size_t i = 0; i < old_cap; i++) {
+    if (!old[i].key) continue;
+    const char *k = lex->pool + old[i].key - 1;
+    *nm_lexicon__find(lex, k, old[i].len, nm_lexicon__hash(k, old[i].len)) = old[i];
+  }
   free(old);
   return true;
 }
@@ -95,11 +112,19 @@ static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_
   uint64_t h = nm_lexicon__hash(key, n);
   nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, h);
   if (!s->key) {
-    char *copy = nm__arena_strndup(&lex->arena, key, n);
-    if (!copy) return false;
-    s->key = copy;
+    if (lex->pool_len + n > lex->pool_cap) {
+      size_t cap = lex->pool_cap ? lex->pool_cap * 2 : 16384;
+      while (cap < lex->pool_len + n) cap *= 2;
+      char *pool = realloc(lex->pool, cap);
+      if (!pool) return false;
+      lex->pool = pool;
+      lex->pool_cap = cap;
+    }
+    memcpy(lex->pool + lex->pool_len, key, n);
+    s->key = (uint32_t)lex->pool_len + 1;
+    lex->pool_len += n;
     s->len = (uint32_t)n;
-    s->hash = h;
+    s->hash = (uint32_t)(h >> 32);
     lex->count++;
     if (n > lex->max_len) lex->max_len = n;
   }
@@ -189,7 +214,7 @@ nm__lexicon *nm__lexicon_new(void) {
 void nm__lexicon_delete(nm__lexicon *lex) {
   if (!lex) return;
   free(lex->slots);
-  nm__arena_free(&lex->arena);
+  free(lex->pool);
   free(lex);
 }
 
