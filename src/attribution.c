@@ -345,8 +345,9 @@ static uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi,
     const nm__token *t = &c->t[k];
     if (n + (t->end - t->start) >= sizeof key) break;
     n += nm__lexicon_norm(c->doc->text + t->start, t->end - t->start, key + n, sizeof key - n);
-    bool prefix;
-    uint32_t got = nm__lexicon_get(c->lex, key, n, &prefix);
+    /* The first word's own entry is in its token already (segment.c). */
+    bool prefix = k == i ? (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0 : false;
+    uint32_t got = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(c->lex, key, n, &prefix);
     if (got & cls) best = k - i + 1;
     if (!prefix) break;
   }

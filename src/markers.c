@@ -283,11 +283,9 @@ static uint32_t nm_markers__lookup(const nm_doc *doc, size_t i, size_t end_tok, 
     size_t len = t->end - t->start;
     if (len >= sizeof key - n) break;
     n += nm__lexicon_norm(doc->text + t->start, len, key + n, sizeof key - n);
-    bool more = false;
-    uint32_t cls = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : 0;
     /* The segmenter already looked up single words; only runs need the table. */
-    uint32_t got = nm__lexicon_get(lex, key, n, &more);
-    if (k > i) cls = got;
+    bool more = (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0;
+    uint32_t cls = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(lex, key, n, &more);
     if (cls) {
       best = cls;
       *after = k + 1;
