@@ -72,6 +72,32 @@ QUERIES := queries/markdown/newsmark-prose.scm queries/markdown_inline/newsmark-
   queries/html/newsmark-prose.scm
 LIB_OBJ += $(GRAMMAR_OBJ) $(B)/obj/gen_queries.o $(B)/obj/gen_entities.o
 
+# ---- the learned attribution tagger (src/tagger.c) --------------------------
+# When the PolNeAR training split is there, train_tagger (linked against the
+# library's own stages) trains the model into $(B)/tagger.model, and
+# src/tagger_model.S embeds it with .incbin; otherwise the model is empty and
+# the tagger is off. The model is build output: never committed.
+# TAGGER_MODEL=other/tagger.model reuses a model another build trained.
+TAGGER_CORPUS ?= ../shared/corpus/polnear/train
+TAGGER_MODEL ?= $(B)/tagger.model
+TAGGER_TRAIN_FLAGS ?=
+LIB_OBJ += $(B)/obj/tagger.o $(B)/obj/gen_model.o
+$(B)/obj/gen_model.o: src/tagger_model.S $(TAGGER_MODEL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DNM_TAGGER_MODEL_PATH='"$(abspath $(TAGGER_MODEL))"' -c $< -o $@
+$(B)/obj/gen_model_empty.o: src/tagger_model.S
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(B)/train_tagger: $(B)/obj/train_tagger.o $(filter-out $(B)/obj/gen_model.o,$(LIB_OBJ)) $(B)/obj/gen_model_empty.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS) -lm
+# Retrained when the features change (tagger.c, train_tagger.c); a change
+# elsewhere in the library keeps the model, as a full retrain takes ~30 s.
+$(B)/tagger.model: $(B)/obj/tagger.o $(B)/obj/train_tagger.o | $(B)/train_tagger
+	if [ -d $(TAGGER_CORPUS)/attributions ]; then \
+	  $(B)/train_tagger $(TAGGER_TRAIN_FLAGS) $(TAGGER_CORPUS) $@.tmp && mv $@.tmp $@; \
+	else echo "tagger: no $(TAGGER_CORPUS): building without a model (the tagger is off)"; : > $@; fi
+
+
 $(MD_TGZ):
 	@mkdir -p $(@D)
 	cd $(@D) && $(NPM) pack --silent $(TS_MARKDOWN_PKG)@$(TS_MARKDOWN_VERSION) >/dev/null

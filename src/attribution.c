@@ -1301,6 +1301,16 @@ static bool nm_attr__reports_content(const nm_attr__ctx *c, const nm_attr__frame
   return words >= 4 || (fr->cue.first > fr->content.first); /* ", X said" keeps what comes before */
 }
 
+/* Hook for the tagger (tagger.c): would the rules take this cue's content,
+   tokens [content_first, content_end), as reported speech? */
+bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,
+                              uint32_t content_end, bool has_quote) {
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__frame fr = {{cue_first, cue_end}, nm_attr__none, nm_attr__none, {content_first, content_end},
+                       c.t[content_first].sent, false, false, -1};
+  return nm_attr__reports_content(&c, &fr, has_quote);
+}
+
 /* The first of the quote-mark quotes (sorted by start, as quotes.c emits
    them) that starts at or after token `tok`. */
 static size_t nm_attr__first_quote_from(const nm_doc *doc, size_t n, uint32_t tok) {

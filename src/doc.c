@@ -232,6 +232,7 @@ nm_engine *nm_engine_new(char *err, size_t errlen) {
     nm_engine_delete(e);
     return NULL;
   }
+  nm__tagger_init(&e->tagger, nm__tagger_model, (size_t)(nm__tagger_model_end - nm__tagger_model));
   if (nm__rules_builtin(e, err, errlen) != NM_OK) {
     nm_engine_delete(e);
     return NULL;
@@ -249,6 +250,14 @@ void nm_engine_delete(nm_engine *self) {
   nm__arena_free(&self->arena);
   free(self);
 }
+
+nm_status nm_engine_set_tagger(nm_engine *self, int on) {
+  if (!self) return NM_ERR_ARGUMENT;
+  self->tagger_off = !on;
+  return NM_OK;
+}
+
+int nm_engine_has_tagger(const nm_engine *self) { return self && self->tagger.weights != NULL; }
 
 nm_status nm_engine_compile(nm_engine *self, char *err, size_t errlen) {
   if (!self) return NM_ERR_ARGUMENT;
@@ -306,6 +315,7 @@ nm_doc *nm_doc_new(nm_engine *engine, const char *text, size_t len, int input, n
   if (st == NM_OK) st = nm__segment(d, err, errlen);
   if (st == NM_OK) st = nm__find_quotes(d, err, errlen);
   if (st == NM_OK) st = nm__attribute(d, err, errlen);
+  if (st == NM_OK) st = nm__tag(d, err, errlen);
   if (st == NM_OK) st = nm_doc__sort_quotes(d);
   if (st == NM_OK) st = nm__find_markers(d, err, errlen);
   if (st == NM_OK && d->markers.count > 1)

@@ -245,6 +245,44 @@ nm_status nm__markup_check_abi(const void *language, const char *name, char *err
 
 typedef struct nm__rule nm__rule; /* defined in rules.c */
 
+/* ---- the learned tagger (tagger.c) ---------------------------------------- */
+
+/* Tags: O, then B/I pairs for cue, source and content. */
+enum {
+  NM_TAG_O = 0,
+  NM_TAG_B_CUE, NM_TAG_I_CUE,
+  NM_TAG_B_SRC, NM_TAG_I_SRC,
+  NM_TAG_B_CON, NM_TAG_I_CON,
+  NM_TAG_COUNT
+};
+#define NM_TAG_SLOTS 8 /* weights per feature row: the tags, padded to 16 bytes */
+/* Rows of previous-tag weights: (prev2, prev) pairs, then prev alone. */
+#define NM_TAG_PREV2 (NM_TAG_COUNT * NM_TAG_COUNT + NM_TAG_COUNT)
+#define NM_TAG_MAX_FEATURES 48
+
+/* A model: views into the embedded bytes (weights NULL when there is none). */
+typedef struct nm__tagger {
+  const int16_t *trans;   /* NM_TAG_PREV2 rows of NM_TAG_SLOTS */
+  const int16_t *weights; /* (mask + 1) rows of NM_TAG_SLOTS */
+  uint32_t mask;
+} nm__tagger;
+/* Read a model file's bytes (tagger.c says the format); false when they hold none. */
+bool nm__tagger_init(nm__tagger *tg, const unsigned char *data, size_t len);
+
+/* Per-document feature context (shared with the trainer, train_tagger.c). */
+typedef struct nm__tagger_ctx nm__tagger_ctx;
+nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc); /* needs the tokens; NULL on no memory */
+void nm__tagger_ctx_free(nm__tagger_ctx *c);
+/* Hashed features of token i into f (at most NM_TAG_MAX_FEATURES); returns how many. */
+size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f);
+/* The best tag for these scores. */
+int nm__tagger_best(const int32_t *score);
+nm_status nm__tagger_decode(const nm__tagger *tg, const nm__tagger_ctx *c, uint8_t *tags);
+
+/* The embedded model (src/tagger_model.S: empty when built without the corpus). */
+extern const unsigned char nm__tagger_model[];
+extern const unsigned char nm__tagger_model_end[];
+
 /* ---- the engine and the document ---------------------------------------- */
 
 struct nm_engine {
@@ -256,6 +294,12 @@ struct nm_engine {
   uint32_t match_limit, depth_limit;
   bool compiled;
   void *rules_state;    /* rules.c: compiled scanners, match data size */
+  nm__tagger tagger;    /* tagger.c: the embedded model (weights NULL when none) */
+  bool tagger_off;      /* nm_engine_set_tagger(e, 0) */
+  /* The trainer's hook (train_tagger.c): called instead of the tagger, while
+     the tokens still exist. NULL in the library's own use. */
+  nm_status (*tagger_hook)(nm_doc *doc, void *ud);
+  void *tagger_hook_ud;
 };
 
 struct nm_doc {
@@ -282,6 +326,11 @@ nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen);
 /* Sentences, once quotes are paired (segment.c; called by attribution). */
 nm_status nm__split_sentences(nm_doc *doc);
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen);
+/* The rules' test for reported content, for the tagger (attribution.c). */
+bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,
+                              uint32_t content_end, bool has_quote);
+/* The learned tagger's quotes, merged with the rules' (tagger.c). */
+nm_status nm__tag(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_markers(nm_doc *doc, char *err, size_t errlen);
 
 /*

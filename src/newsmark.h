@@ -148,6 +148,18 @@ NM_API nm_status nm_engine_disable_rule(nm_engine *self, const char *id);
 NM_API nm_status nm_engine_set_limits(nm_engine *self, uint32_t match_limit, uint32_t depth_limit);
 
 /*
+ * The learned attribution tagger (README: "The learned tagger"), on by
+ * default when the library was built with a model: it finds open-class
+ * cues, pronoun and long noun-phrase sources and reported content that the
+ * rules miss, and adjusts the rules' reported-speech quotes. `on` 0 turns
+ * it off for documents made afterwards, leaving the rule-based analysis
+ * alone. nm_engine_has_tagger is 1 when a model is built in (0 when the
+ * library was built without the training corpus; the tagger is then off).
+ */
+NM_API nm_status nm_engine_set_tagger(nm_engine *self, int on);
+NM_API int nm_engine_has_tagger(const nm_engine *self);
+
+/*
  * Finish the engine: JIT-compile the rules. After this the engine is
  * immutable; nm_doc_new compiles it implicitly if the caller did not.
  */

@@ -1,0 +1,625 @@
+/*
+ * tagger.c: a small learned attribution tagger, run after the rules.
+ *
+ * PolNeAR-style attributions have open-class cues ("believes", "figures",
+ * "reserved his most eloquent passion for"), pronoun and long noun-phrase
+ * sources, and content that takes in the "that"/"to" before a reported
+ * clause. Rules stall on those; an averaged perceptron over hashed token
+ * features learns them. Each token gets one of seven tags (O, B/I-CUE,
+ * B/I-SRC, B/I-CON), decoded greedily left to right within a paragraph,
+ * with the two previous tags as features.
+ *
+ * The model is trained by src/train_tagger.c on the PolNeAR training split
+ * and embedded in the library as a build artifact (never committed); a
+ * build without the corpus embeds an empty model and the tagger is off.
+ *
+ * Model file ("NMTAG1" format, little-endian):
+ *   char magic[8] = "NMTAG1\0\0"; uint32 rows (a power of two); uint32 spare;
+ *   int16 trans[NM_TAG_PREV2 * NM_TAG_SLOTS];   previous-two-tags weights
+ *   int16 weights[rows * NM_TAG_SLOTS];          one 16-byte row per feature
+ * A feature's row is its hash masked by rows - 1; slot k is tag k's weight.
+ *
+ * Spans become quotes: each content span is a quote, given the nearest cue
+ * span in its paragraph and the source nearest that cue. Quotes found by
+ * quote marks stay (their detection is strong); the model supplies cue and
+ * speaker where the rules had none, replaces the rules' reported-speech
+ * (mixed and indirect) quotes, and adds the ones the rules missed.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NM_TAGGER__MAGIC "NMTAG1\0\0"
+#define NM_TAGGER__HEADER 16u
+
+/* ---- private: the model -------------------------------------------------- */
+
+bool nm__tagger_init(nm__tagger *tg, const unsigned char *data, size_t len) {
+  memset(tg, 0, sizeof *tg);
+  if (!data || len < NM_TAGGER__HEADER || memcmp(data, NM_TAGGER__MAGIC, 8) != 0) return false;
+  uint32_t rows;
+  memcpy(&rows, data + 8, 4);
+  if (rows == 0 || (rows & (rows - 1)) != 0) return false;
+  size_t need = NM_TAGGER__HEADER + (size_t)NM_TAG_PREV2 * NM_TAG_SLOTS * 2 + (size_t)rows * NM_TAG_SLOTS * 2;
+  if (len < need) return false;
+  /* The embedded bytes are 16-aligned (model.S), so the int16 views are aligned. */
+  tg->trans = (const int16_t *)(const void *)(data + NM_TAGGER__HEADER);
+  tg->weights = tg->trans + NM_TAG_PREV2 * NM_TAG_SLOTS;
+  tg->mask = rows - 1;
+  return true;
+}
+
+/* ---- private: features --------------------------------------------------- */
+
+/* FNV-1a, seeded by a feature template id. */
+static uint32_t nm_tagger__hash(uint32_t seed, const char *s, size_t n) {
+  uint32_t h = 2166136261u ^ (seed * 16777619u);
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
+/* Combine a template id with one or two hashed values. */
+static uint32_t nm_tagger__mix(uint32_t tmpl, uint32_t a, uint32_t b) {
+  uint32_t h = tmpl * 0x9E3779B1u ^ a;
+  h = (h ^ (h >> 15)) * 0x85EBCA77u;
+  h ^= b + 0x27D4EB2Fu + (h << 6) + (h >> 2);
+  h = (h ^ (h >> 13)) * 0xC2B2AE3Du;
+  return h ^ (h >> 16);
+}
+
+/* Lexicon classes the tagger reads, one feature each. */
+static const uint32_t nm_tagger__classes[] = {
+    NM_LEX_CUE,      NM_LEX_CUE_NOUN, NM_LEX_TITLE,   NM_LEX_ANON_HEAD, NM_LEX_PRONOUN,  NM_LEX_COUNTRY,
+    NM_LEX_ORG_HEAD, NM_LEX_CHANNEL,  NM_LEX_GROUP,   NM_LEX_DOCUMENT,  NM_LEX_CUE_PREP, NM_LEX_HEDGE,
+    NM_LEX_DENIAL,   NM_LEX_TERM_CUE, NM_LEX_PREFIX_OF_ENTRY};
+#define NM_TAGGER__NCLASSES (sizeof nm_tagger__classes / sizeof nm_tagger__classes[0])
+
+/* A cue candidate: the lexicon says reporting verb, cue noun or "according". */
+static bool nm_tagger__cue_like(const nm__token *t) {
+  return t->type == NM_TOK_WORD && (t->lex & (NM_LEX_CUE | NM_LEX_CUE_PREP | NM_LEX_CUE_NOUN)) != 0;
+}
+
+static uint32_t nm_tagger__bucket(uint32_t d) {
+  return d < 4 ? d : d < 7 ? 4 : d < 12 ? 5 : d < 20 ? 6 : 7;
+}
+
+/* The word's shape: X x d, runs collapsed, at most 4 symbols. */
+static uint32_t nm_tagger__shape(const char *s, size_t n) {
+  char out[4];
+  size_t k = 0;
+  for (size_t i = 0; i < n && k < 4; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char sym = c >= 'A' && c <= 'Z' ? 'X' : c >= 'a' && c <= 'z' ? 'x' : c >= '0' && c <= '9' ? 'd' : c >= 0x80 ? 'u' : (char)c;
+    if (k == 0 || out[k - 1] != sym) out[k++] = sym;
+  }
+  return nm_tagger__hash(3, out, k);
+}
+
+/* Per-token hashes computed once: word, suffixes, shape. */
+typedef struct nm_tagger__word {
+  uint32_t word, suf3, suf2, shape;
+} nm_tagger__word;
+
+static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tagger__word *w) {
+  const char *s = doc->text + t->start;
+  size_t n = t->end - t->start;
+  char key[32];
+  size_t k = nm__lexicon_norm(s, n < sizeof key ? n : sizeof key, key, sizeof key);
+  if (t->type == NM_TOK_NUMBER) {
+    w->word = nm_tagger__hash(1, "<num>", 5);
+    w->suf3 = w->suf2 = 0;
+  } else {
+    w->word = nm_tagger__hash(1, key, k);
+    w->suf3 = nm_tagger__hash(4, key + (k > 3 ? k - 3 : 0), k > 3 ? 3 : k);
+    w->suf2 = nm_tagger__hash(5, key + (k > 2 ? k - 2 : 0), k > 2 ? 2 : k);
+  }
+  w->shape = t->type == NM_TOK_QUOTE ? nm_tagger__hash(6, "q", 1) + t->mark : nm_tagger__shape(s, n);
+}
+
+/*
+ * Per-document context the features read: word hashes, the rules' tags,
+ * the distance to the nearest cue candidate left and right.
+ */
+struct nm__tagger_ctx {
+  const nm_doc *doc;
+  const nm__token *t;
+  uint32_t ntok;
+  nm_tagger__word *w;
+  uint8_t *rule;     /* NM_TAGGER__R* per token */
+  uint16_t *cue_left, *cue_right;
+  uint8_t *sent_quote; /* per sentence: holds a quote mark */
+};
+
+enum {
+  NM_TAGGER__R_NONE = 0,
+  NM_TAGGER__R_CUE,
+  NM_TAGGER__R_SRC,
+  NM_TAGGER__R_DIRECT,   /* content of a quote-mark quote */
+  NM_TAGGER__R_REPORTED, /* content of a mixed or indirect quote */
+  NM_TAGGER__R_START = 8 /* bit: the span starts here */
+};
+
+/* The token holding byte `pos` (the first token starting at or after it). */
+static uint32_t nm_tagger__tok_at(const nm__token *t, uint32_t n, uint32_t pos) {
+  uint32_t lo = 0, hi = n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (t[mid].end <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static void nm_tagger__mark(nm__tagger_ctx *c, uint32_t s, uint32_t e, uint8_t tag) {
+  if (s == NM_NONE) return;
+  uint32_t a = nm_tagger__tok_at(c->t, c->ntok, s);
+  for (uint32_t i = a; i < c->ntok && c->t[i].start < e; i++) {
+    uint8_t old = c->rule[i] & 7;
+    /* cue and source win over content: they are the finer spans */
+    if (old == NM_TAGGER__R_NONE || (old >= NM_TAGGER__R_DIRECT && tag < NM_TAGGER__R_DIRECT) ||
+        (old == NM_TAGGER__R_DIRECT && tag == NM_TAGGER__R_REPORTED))
+      c->rule[i] = (uint8_t)(tag | (i == a ? NM_TAGGER__R_START : 0));
+  }
+}
+
+void nm__tagger_ctx_free(nm__tagger_ctx *c) {
+  if (!c) return;
+  free(c->w);
+  free(c->rule);
+  free(c->cue_left);
+  free(c->cue_right);
+  free(c->sent_quote);
+  free(c);
+}
+
+nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
+  nm__tagger_ctx *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->doc = doc;
+  c->t = doc->tokens.items;
+  c->ntok = (uint32_t)doc->tokens.count;
+  size_t n = c->ntok ? c->ntok : 1;
+  c->w = malloc(n * sizeof *c->w);
+  c->rule = calloc(n, 1);
+  c->cue_left = malloc(n * sizeof *c->cue_left);
+  c->cue_right = malloc(n * sizeof *c->cue_right);
+  c->sent_quote = calloc(doc->sents.count ? doc->sents.count : 1, 1);
+  if (!c->w || !c->rule || !c->cue_left || !c->cue_right || !c->sent_quote) {
+    nm__tagger_ctx_free(c);
+    return NULL;
+  }
+  const nm__token *t = c->t;
+  for (uint32_t i = 0; i < c->ntok; i++) {
+    nm_tagger__word_hashes(doc, &t[i], &c->w[i]);
+    if (t[i].type == NM_TOK_QUOTE && t[i].sent < doc->sents.count) c->sent_quote[t[i].sent] = 1;
+  }
+  /* distances to the nearest cue candidate in the sentence, capped */
+  uint32_t last = NM_NONE;
+  for (uint32_t i = 0; i < c->ntok; i++) {
+    if (i == 0 || t[i].sent != t[i - 1].sent) last = NM_NONE;
+    c->cue_left[i] = (uint16_t)(last == NM_NONE ? 999 : (i - last > 998 ? 998 : i - last));
+    if (nm_tagger__cue_like(&t[i])) last = i;
+  }
+  last = NM_NONE;
+  for (uint32_t i = c->ntok; i-- > 0;) {
+    if (i + 1 == c->ntok || t[i].sent != t[i + 1].sent) last = NM_NONE;
+    c->cue_right[i] = (uint16_t)(last == NM_NONE ? 999 : (last - i > 998 ? 998 : last - i));
+    if (nm_tagger__cue_like(&t[i])) last = i;
+  }
+  const nm__quote *q = doc->quotes.items;
+  for (size_t k = 0; k < doc->quotes.count; k++) {
+    if (q[k].kind == NM_QUOTE_TERM) continue;
+    bool reported = q[k].kind == NM_QUOTE_MIXED || q[k].kind == NM_QUOTE_INDIRECT;
+    nm_tagger__mark(c, q[k].start, q[k].end, reported ? NM_TAGGER__R_REPORTED : NM_TAGGER__R_DIRECT);
+    nm_tagger__mark(c, q[k].speaker_start, q[k].speaker_end, NM_TAGGER__R_SRC);
+    nm_tagger__mark(c, q[k].cue_start, q[k].cue_end, NM_TAGGER__R_CUE);
+  }
+  return c;
+}
+
+size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
+  const nm__token *t = c->t;
+  const nm_tagger__word *w = c->w;
+  const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, t[i].sent);
+  const nm__para *p = &NM_AT(c->doc->paras, nm__para, s->para);
+  uint32_t none = nm_tagger__hash(2, "<none>", 6);
+  uint32_t wm2 = i >= 2 && t[i - 2].sent == t[i].sent ? w[i - 2].word : none;
+  uint32_t wm1 = i >= 1 && t[i - 1].sent == t[i].sent ? w[i - 1].word : none;
+  uint32_t wp1 = i + 1 < c->ntok && t[i + 1].sent == t[i].sent ? w[i + 1].word : none;
+  uint32_t wp2 = i + 2 < c->ntok && t[i + 2].sent == t[i].sent ? w[i + 2].word : none;
+  size_t n = 0;
+  f[n++] = nm_tagger__mix(1, 0, 0); /* bias */
+  f[n++] = nm_tagger__mix(2, w[i].word, 0);
+  f[n++] = nm_tagger__mix(3, wm1, 0);
+  f[n++] = nm_tagger__mix(4, wp1, 0);
+  f[n++] = nm_tagger__mix(5, wm2, 0);
+  f[n++] = nm_tagger__mix(6, wp2, 0);
+  f[n++] = nm_tagger__mix(7, wm1, w[i].word);
+  f[n++] = nm_tagger__mix(8, w[i].word, wp1);
+  f[n++] = nm_tagger__mix(9, w[i].suf3, 0);
+  f[n++] = nm_tagger__mix(10, w[i].suf2, 0);
+  f[n++] = nm_tagger__mix(11, w[i].shape, 0);
+  uint32_t shm1 = i >= 1 ? w[i - 1].shape : none, shp1 = i + 1 < c->ntok ? w[i + 1].shape : none;
+  f[n++] = nm_tagger__mix(12, shm1 ^ (w[i].shape * 31u), shp1);
+  uint32_t lex = t[i].type == NM_TOK_WORD ? t[i].lex : 0;
+  for (size_t k = 0; k < NM_TAGGER__NCLASSES; k++)
+    if (lex & nm_tagger__classes[k]) f[n++] = nm_tagger__mix(13, (uint32_t)k, 0);
+  uint32_t lm1 = i >= 1 && t[i - 1].type == NM_TOK_WORD ? t[i - 1].lex : 0;
+  uint32_t lp1 = i + 1 < c->ntok && t[i + 1].type == NM_TOK_WORD ? t[i + 1].lex : 0;
+  uint32_t coarse = NM_LEX_CUE | NM_LEX_PRONOUN | NM_LEX_TITLE | NM_LEX_CUE_NOUN | NM_LEX_CUE_PREP;
+  f[n++] = nm_tagger__mix(14, lm1 & coarse, lp1 & coarse);
+  /* quote marks and flags */
+  uint32_t flags = t[i].flags & (NM_TF_CAP | NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS | NM_TF_IN_QUOTE);
+  f[n++] = nm_tagger__mix(15, flags, t[i].type);
+  uint32_t markm1 = i >= 1 ? t[i - 1].mark : 9, markp1 = i + 1 < c->ntok ? t[i + 1].mark : 9;
+  f[n++] = nm_tagger__mix(16, markm1, markp1);
+  uint32_t inq_m1 = i >= 1 ? (t[i - 1].flags & NM_TF_IN_QUOTE) != 0 : 2;
+  uint32_t inq_p1 = i + 1 < c->ntok ? (t[i + 1].flags & NM_TF_IN_QUOTE) != 0 : 2;
+  f[n++] = nm_tagger__mix(17, inq_m1 * 4 + inq_p1, (t[i].flags & NM_TF_IN_QUOTE) != 0);
+  /* the rules' output here and next door */
+  uint32_t rm1 = i >= 1 ? c->rule[i - 1] : 99, rp1 = i + 1 < c->ntok ? c->rule[i + 1] : 99;
+  f[n++] = nm_tagger__mix(18, c->rule[i], 0);
+  f[n++] = nm_tagger__mix(19, rm1, c->rule[i]);
+  f[n++] = nm_tagger__mix(20, c->rule[i], rp1);
+  f[n++] = nm_tagger__mix(21, c->rule[i] & 7, w[i].word);
+  /* where in the sentence, and how far the nearest cue candidate is */
+  uint32_t pos = i - s->first_tok, left = s->end_tok - i - 1;
+  f[n++] = nm_tagger__mix(22, nm_tagger__bucket(pos), nm_tagger__bucket(left));
+  f[n++] = nm_tagger__mix(23, nm_tagger__bucket(c->cue_left[i]), nm_tagger__bucket(c->cue_right[i]));
+  f[n++] = nm_tagger__mix(24, nm_tagger__bucket(c->cue_left[i]), w[i].word);
+  f[n++] = nm_tagger__mix(25, nm_tagger__bucket(c->cue_right[i]), w[i].word);
+  f[n++] = nm_tagger__mix(26, c->sent_quote[t[i].sent], (p->flags & NM_PF_HEADING) != 0);
+  return n;
+}
+
+/* ---- private: decoding ----------------------------------------------------- */
+
+/* The best tag. Unconstrained: an I-X after another tag starts a span (a
+   hard B-before-I rule made greedy training unlearnable: one missed B
+   made a whole content span unreachable). */
+int nm__tagger_best(const int32_t *score) {
+  int best = NM_TAG_O;
+  for (int k = 1; k < NM_TAG_COUNT; k++)
+    if (score[k] > score[best]) best = k;
+  return best;
+}
+
+static void nm_tagger__score(const nm__tagger *tg, const uint32_t *f, size_t n, int prev2, int prev, int32_t *score) {
+  const int16_t *tr = tg->trans + (prev2 * NM_TAG_COUNT + prev) * NM_TAG_SLOTS;
+  const int16_t *tr1 = tg->trans + (NM_TAG_COUNT * NM_TAG_COUNT + prev) * NM_TAG_SLOTS;
+  for (int k = 0; k < NM_TAG_SLOTS; k++) score[k] = tr[k] + tr1[k];
+  for (size_t j = 0; j < n; j++) {
+    const int16_t *row = tg->weights + (size_t)(f[j] & tg->mask) * NM_TAG_SLOTS;
+    for (int k = 0; k < NM_TAG_SLOTS; k++) score[k] += row[k];
+  }
+}
+
+/* A span of one kind, in tokens [first, end). */
+typedef struct nm_tagger__span {
+  uint32_t first, end;
+  uint8_t kind; /* NM_TAG_B_CUE, NM_TAG_B_SRC, NM_TAG_B_CON */
+  uint32_t para;
+} nm_tagger__span;
+
+/* Gap in tokens between two spans (0 when they touch or overlap). */
+static uint32_t nm_tagger__gap(const nm_tagger__span *a, const nm_tagger__span *b) {
+  if (a->end <= b->first) return b->first - a->end;
+  if (b->end <= a->first) return a->first - b->end;
+  return 0;
+}
+
+/* The span of `kind` nearest `to` in its paragraph, within `limit` tokens.
+   Spans are in text order and do not overlap, so both walks stop early. */
+static const nm_tagger__span *nm_tagger__nearest(const nm_tagger__span *sp, size_t n, size_t at, uint8_t kind,
+                                                 const nm_tagger__span *to, uint32_t limit) {
+  const nm_tagger__span *best = NULL;
+  uint32_t best_gap = limit + 1;
+  for (size_t k = at; k-- > 0 && sp[k].para == to->para;) {
+    uint32_t g = nm_tagger__gap(&sp[k], to);
+    if (g >= best_gap) break;
+    if (sp[k].kind == kind) best = &sp[k], best_gap = g;
+  }
+  for (size_t k = at; k < n && sp[k].para == to->para; k++) {
+    uint32_t g = nm_tagger__gap(&sp[k], to);
+    if (g >= best_gap) break;
+    if (sp[k].kind == kind) best = &sp[k], best_gap = g;
+  }
+  return best;
+}
+
+/* Rules' quotes by start, for binary search. */
+typedef struct nm_tagger__ref {
+  uint32_t start, end;
+  uint32_t index;
+} nm_tagger__ref;
+
+static int nm_tagger__ref_cmp(const void *a, const void *b) {
+  const nm_tagger__ref *x = a, *y = b;
+  if (x->start != y->start) return x->start < y->start ? -1 : 1;
+  if (x->end != y->end) return x->end < y->end ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first ref starting at or after pos. */
+static size_t nm_tagger__lower(const nm_tagger__ref *r, size_t n, uint32_t pos) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (r[mid].start < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* The entity already given to the speaker mention [s, e), else -1. */
+static int32_t nm_tagger__entity_of(const nm_tagger__ref *spk, size_t n, uint32_t s, uint32_t e) {
+  for (size_t k = nm_tagger__lower(spk, n, s); k < n && spk[k].start == s; k++)
+    if (spk[k].end == e) return (int32_t)spk[k].index;
+  return -1;
+}
+
+typedef struct nm_tagger__merge_ctx {
+  nm_doc *doc;
+  const nm__token *t;
+  nm_tagger__ref *marked; /* quote-mark quotes (not terms), by start */
+  size_t nmarked;
+  nm_tagger__ref *speakers; /* speaker mentions with an entity: index is the entity */
+  size_t nspeakers;
+  nm__quote *old; /* the rules' reported quotes, by start */
+  size_t nold, old_at;
+  uint8_t *in_term; /* per token: inside a term quote */
+  uint8_t *old_used; /* per old quote: a model quote took its place */
+} nm_tagger__merge_ctx;
+
+/* Is token k punctuation that a content span does not take at its edges? */
+static bool nm_tagger__edge_punct(const nm__token *t) { return t->type == NM_TOK_PUNCT; }
+
+/* Words (not punctuation, not marks) in tokens [a, b). */
+static uint32_t nm_tagger__words(const nm__token *t, uint32_t a, uint32_t b) {
+  uint32_t n = 0;
+  for (uint32_t k = a; k < b; k++) n += t[k].type == NM_TOK_WORD || t[k].type == NM_TOK_NUMBER;
+  return n;
+}
+
+/* Give a quote the model's cue and source where the rules found none. */
+static void nm_tagger__fill(nm_tagger__merge_ctx *m, nm__quote *q, uint32_t cs, uint32_t ce, uint32_t ss, uint32_t se) {
+  if (q->cue_start == NM_NONE && cs != NM_NONE) q->cue_start = cs, q->cue_end = ce;
+  if (q->speaker_start == NM_NONE && ss != NM_NONE) {
+    q->speaker_start = ss, q->speaker_end = se;
+    q->entity = nm_tagger__entity_of(m->speakers, m->nspeakers, ss, se);
+  }
+}
+
+/* One content span with its cue and source: a new quote, or news for a marked one. */
+static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__span *con, const nm_tagger__span *cue,
+                                    const nm_tagger__span *src) {
+  nm_doc *doc = m->doc;
+  const nm__token *t = m->t;
+  uint32_t a = con->first, b = con->end;
+  while (a < b && nm_tagger__edge_punct(&t[a])) a++;
+  while (b > a && nm_tagger__edge_punct(&t[b - 1])) b--;
+  if (a == b) return NM_OK;
+  for (uint32_t k = a; k < b; k++)
+    if (m->in_term[k]) return NM_OK; /* a title or so-called word: the rules' call */
+  uint32_t start = t[a].start, end = t[b - 1].end;
+  uint32_t cs = cue ? t[cue->first].start : NM_NONE, ce = cue ? t[cue->end - 1].end : NM_NONE;
+  uint32_t ss = src ? t[src->first].start : NM_NONE, se = src ? t[src->end - 1].end : NM_NONE;
+
+  /* A marked quote holding the span, or held by it with nothing but
+     punctuation around: the marked quote is the content. */
+  size_t lo = nm_tagger__lower(m->marked, m->nmarked, start);
+  size_t hi = nm_tagger__lower(m->marked, m->nmarked, start + 1);
+  for (size_t k = hi; k-- > 0 && k + 8 >= hi;) {
+    const nm_tagger__ref *r = &m->marked[k];
+    if (r->start <= start && r->end >= end) {
+      nm_tagger__fill(m, &NM_AT(doc->quotes, nm__quote, r->index), cs, ce, ss, se);
+      return NM_OK;
+    }
+  }
+  for (size_t k = lo; k < m->nmarked && m->marked[k].start < end; k++) {
+    const nm_tagger__ref *r = &m->marked[k];
+    nm__quote *q = &NM_AT(doc->quotes, nm__quote, r->index);
+    if (r->end <= end && nm_tagger__words(t, a, q->first_tok) + nm_tagger__words(t, q->end_tok, b) == 0) {
+      nm_tagger__fill(m, q, cs, ce, ss, se);
+      return NM_OK;
+    }
+  }
+  /* Reported speech needs a cue and two words or more; and a quoted label
+     the rules would not call reported speech ("condemned the plan as a
+     “criminal act”") stays a partial quote. Short unquoted objects ("demanded
+     an apology") are kept: PolNeAR counts them, and dropping them cost 2
+     points of content F1. */
+  bool mixed = lo < m->nmarked && m->marked[lo].start < end;
+  if (!cue || nm_tagger__words(t, a, b) < 2) return NM_OK;
+  if (mixed && !nm__attr_reports_content(doc, cue->first, cue->end, a, b, true)) return NM_OK;
+
+  nm__quote *nw = nm__vec_push(&doc->quotes);
+  if (!nw) return NM_ERR_NOMEM;
+  nw->start = start;
+  nw->end = end;
+  nw->first_tok = a;
+  nw->end_tok = b;
+  nw->speaker_start = ss, nw->speaker_end = se;
+  nw->cue_start = cs, nw->cue_end = ce;
+  nw->via_start = nw->via_end = NM_NONE;
+  nw->entity = src ? nm_tagger__entity_of(m->speakers, m->nspeakers, ss, se) : -1;
+  nw->parent = -1;
+  nw->chain_prev = -1;
+  nw->closed = 1;
+  nw->kind = mixed ? NM_QUOTE_MIXED : NM_QUOTE_INDIRECT;
+  uint32_t pflags = NM_AT(doc->paras, nm__para, con->para).flags;
+  nw->in_boiler = (pflags & (NM_PF_BOILERPLATE | NM_PF_CREDIT)) != 0;
+  /* a rules' reported quote over the same words lends its speaker, or its entity */
+  while (m->old_at < m->nold && m->old[m->old_at].end <= start && m->old[m->old_at].start < start) m->old_at++;
+  bool lent = false;
+  for (size_t j = m->old_at; j < m->nold && m->old[j].start < end; j++) {
+    const nm__quote *o = &m->old[j];
+    if (o->end <= start) continue;
+    m->old_used[j] = 1;
+    if (lent || o->speaker_start == NM_NONE) continue;
+    lent = true;
+    if (nw->speaker_start == NM_NONE) {
+      nw->speaker_start = o->speaker_start, nw->speaker_end = o->speaker_end, nw->entity = o->entity;
+    } else if (nw->entity < 0 && o->speaker_start < nw->speaker_end && nw->speaker_start < o->speaker_end) {
+      nw->entity = o->entity;
+    }
+    if (nw->speaker_start == o->speaker_start && nw->via_start == NM_NONE)
+      nw->via_start = o->via_start, nw->via_end = o->via_end;
+  }
+  /* quoted fragments inside become its partial quotes */
+  int32_t ni = (int32_t)doc->quotes.count - 1;
+  for (size_t k = lo; mixed && k < m->nmarked && m->marked[k].start < end; k++) {
+    nm__quote *q = &NM_AT(doc->quotes, nm__quote, m->marked[k].index);
+    if (q->end > end || q->kind == NM_QUOTE_HEADING || q->parent >= 0) continue;
+    if (q->speaker_start != NM_NONE && q->speaker_start != nw->speaker_start) continue;
+    q->parent = ni;
+    q->kind = NM_QUOTE_PARTIAL;
+    if (q->speaker_start == NM_NONE) {
+      q->speaker_start = nw->speaker_start, q->speaker_end = nw->speaker_end;
+      q->cue_start = nw->cue_start, q->cue_end = nw->cue_end, q->entity = nw->entity;
+    }
+  }
+  return NM_OK;
+}
+
+static int nm_tagger__quote_start_cmp(const void *a, const void *b) {
+  const nm__quote *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Turn the tags into quotes and merge them with the rules' quotes. */
+static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags) {
+  const nm__token *t = doc->tokens.items;
+  uint32_t ntok = (uint32_t)doc->tokens.count;
+  nm_status st = NM_OK;
+  nm__vec spans;
+  nm__vec_init(&spans, sizeof(nm_tagger__span));
+  nm_tagger__merge_ctx m = {doc, t, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL};
+  for (uint32_t i = 0; i < ntok; i++) {
+    uint8_t tag = tags[i];
+    if (tag == NM_TAG_O) continue;
+    uint8_t b = (uint8_t)(tag == NM_TAG_I_CUE || tag == NM_TAG_I_SRC || tag == NM_TAG_I_CON ? tag - 1 : tag);
+    uint32_t j = i + 1;
+    uint32_t para = NM_AT(doc->sents, nm__sent, t[i].sent).para;
+    while (j < ntok && tags[j] == b + 1 && !(t[j].flags & NM_TF_PARA_START)) j++;
+    nm_tagger__span *sp = nm__vec_push(&spans);
+    if (!sp) goto nomem;
+    sp->first = i;
+    sp->end = j;
+    sp->kind = b;
+    sp->para = para;
+    i = j - 1;
+  }
+
+  /* The rules' reported-speech quotes give way to the model's: drop them
+     (quotes.c's marked quotes come first, attribution.c appends these),
+     keeping a copy so a model quote over one can keep its speaker. */
+  size_t nq = doc->quotes.count, nfirst = 0;
+  nm__quote *q = doc->quotes.items;
+  while (nfirst < nq && q[nfirst].kind != NM_QUOTE_MIXED && q[nfirst].kind != NM_QUOTE_INDIRECT) nfirst++;
+  bool ordered = true;
+  for (size_t k = nfirst; k < nq; k++)
+    if (q[k].kind != NM_QUOTE_MIXED && q[k].kind != NM_QUOTE_INDIRECT) ordered = false;
+  if (!ordered) nfirst = nq; /* not the layout expected: keep everything */
+  m.nold = nq - nfirst;
+  m.old = malloc((m.nold ? m.nold : 1) * sizeof *m.old);
+  m.marked = malloc((nfirst ? nfirst : 1) * sizeof *m.marked);
+  m.speakers = malloc((nq ? nq : 1) * sizeof *m.speakers);
+  m.in_term = calloc(ntok, 1);
+  m.old_used = calloc(m.nold ? m.nold : 1, 1);
+  if (!m.old || !m.marked || !m.speakers || !m.in_term || !m.old_used) goto nomem;
+  for (size_t k = 0; k < nq; k++)
+    if (q[k].speaker_start != NM_NONE && q[k].entity >= 0)
+      m.speakers[m.nspeakers++] = (nm_tagger__ref){q[k].speaker_start, q[k].speaker_end, (uint32_t)q[k].entity};
+  qsort(m.speakers, m.nspeakers, sizeof *m.speakers, nm_tagger__ref_cmp);
+  if (m.nold) memcpy(m.old, q + nfirst, m.nold * sizeof *m.old);
+  qsort(m.old, m.nold, sizeof *m.old, nm_tagger__quote_start_cmp);
+  for (size_t k = 0; k < nfirst; k++) {
+    if (q[k].parent >= (int32_t)nfirst) q[k].parent = -1;
+    if (q[k].kind == NM_QUOTE_TERM) {
+      for (uint32_t j = q[k].first_tok; j < q[k].end_tok && j < ntok; j++) m.in_term[j] = 1;
+      continue;
+    }
+    m.marked[m.nmarked++] = (nm_tagger__ref){q[k].start, q[k].end, (uint32_t)k};
+  }
+  qsort(m.marked, m.nmarked, sizeof *m.marked, nm_tagger__ref_cmp);
+  doc->quotes.count = nfirst;
+
+  const nm_tagger__span *sp = spans.items;
+  size_t ns = spans.count;
+  for (size_t k = 0; k < ns && st == NM_OK; k++) {
+    if (sp[k].kind != NM_TAG_B_CON) continue;
+    const nm_tagger__span *cue = nm_tagger__nearest(sp, ns, k, NM_TAG_B_CUE, &sp[k], 40);
+    const nm_tagger__span *src = nm_tagger__nearest(sp, ns, k, NM_TAG_B_SRC, cue ? cue : &sp[k], 30);
+    st = nm_tagger__content(&m, &sp[k], cue, src);
+  }
+  /* The rules' reported quotes that no model quote overlaps stay. */
+  for (size_t j = 0; st == NM_OK && j < m.nold; j++) {
+    if (m.old_used[j]) continue;
+    nm__quote *back = nm__vec_push(&doc->quotes);
+    if (!back) goto nomem;
+    *back = m.old[j];
+    back->parent = -1;
+    int32_t bi = (int32_t)doc->quotes.count - 1;
+    for (size_t k = nm_tagger__lower(m.marked, m.nmarked, back->start); back->kind == NM_QUOTE_MIXED && k < m.nmarked &&
+                                                                        m.marked[k].start < back->end;
+         k++) {
+      nm__quote *fr = &NM_AT(doc->quotes, nm__quote, m.marked[k].index);
+      if (fr->end <= back->end && fr->parent < 0 && fr->kind != NM_QUOTE_HEADING && fr->speaker_start == back->speaker_start)
+        fr->parent = bi;
+    }
+  }
+  goto done;
+nomem:
+  st = NM_ERR_NOMEM;
+done:
+  free(m.old);
+  free(m.marked);
+  free(m.speakers);
+  free(m.in_term);
+  free(m.old_used);
+  nm__vec_free(&spans);
+  return st;
+}
+
+/* ---- internal API -------------------------------------------------------- */
+
+nm_status nm__tagger_decode(const nm__tagger *tg, const nm__tagger_ctx *c, uint8_t *tags) {
+  uint32_t f[NM_TAG_MAX_FEATURES];
+  int32_t score[NM_TAG_SLOTS];
+  int prev = NM_TAG_O, prev2 = NM_TAG_O;
+  for (uint32_t i = 0; i < c->ntok; i++) {
+    if (c->t[i].flags & NM_TF_PARA_START) prev = prev2 = NM_TAG_O;
+    size_t n = nm__tagger_features(c, i, f);
+    nm_tagger__score(tg, f, n, prev2, prev, score);
+    int tag = nm__tagger_best(score);
+    tags[i] = (uint8_t)tag;
+    prev2 = prev;
+    prev = tag;
+  }
+  return NM_OK;
+}
+
+nm_status nm__tag(nm_doc *doc, char *err, size_t errlen) {
+  (void)err;
+  (void)errlen;
+  nm_engine *e = doc->engine;
+  if (e->tagger_hook) return e->tagger_hook(doc, e->tagger_hook_ud);
+  if (e->tagger_off || !e->tagger.weights || doc->tokens.count == 0) return NM_OK;
+  nm__tagger_ctx *c = nm__tagger_ctx_new(doc);
+  uint8_t *tags = malloc(doc->tokens.count);
+  if (!c || !tags) {
+    nm__tagger_ctx_free(c);
+    free(tags);
+    return NM_ERR_NOMEM;
+  }
+  nm_status st = nm__tagger_decode(&e->tagger, c, tags);
+  nm__tagger_ctx_free(c);
+  if (st == NM_OK) st = nm_tagger__merge(doc, tags);
+  free(tags);
+  return st;
+}
