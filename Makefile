@@ -249,7 +249,6 @@ test check: setup
 bench: setup
 	@$(MAKE) --no-print-directory all
 	NM_BUILD=$(B) tests/bench/bench.sh
-	NM_BUILD=$(B) tests/compare/bench.sh
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) against the library built by clang
 # with the fuzzer's coverage hooks, ASan and UBSan in its own folder; each

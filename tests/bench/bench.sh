@@ -2,9 +2,10 @@
 # tests/bench/bench.sh: the numbers behind `make bench`.
 #
 # Runs build/annotate end to end (read, analyse with the built-in rules,
-# write) on one core and prints one table: MB/s as the median of several
-# runs, and peak memory (max RSS from /usr/bin/time) as a multiple of the
-# input for single documents. Inputs: the corpus in ../shared when it is
+# write) on one core and prints one table: MB/s and the time as the median
+# of several runs, and peak memory (max RSS from /usr/bin/time) as a
+# multiple of the input for single documents; then the editor's latency
+# (Neovim, a 60 KB article) and the time to group 10^5 quotes (--compare). Inputs: the corpus in ../shared when it is
 # there, and generated text (the sample article repeated) always, for the
 # scaling rows 1 KB, 1 MB and 100 MB. The table also goes to
 # tests/bench/RESULTS.md, so a change shows up in review.
@@ -66,11 +67,12 @@ row() {
   rows+=("$(awk -v n="$1" -v b="$2" -v s="$3" -v r="$4" -v us="$5" -v kb="$6" -v to="$TIMEOUT" 'BEGIN {
     size = b >= 1048576 ? sprintf("%.1f MB", b / 1048576) : sprintf("%.1f KB", b / 1024)
     if (us == "timeout") {
-      printf "| %-42s | %9s | %4d | %9s | %8s | %7s |", n, size, r, "> " to " s", "-", "-"
+      printf "| %-42s | %9s | %4d | %9s | %9s | %8s | %7s |", n, size, r, "> " to " s", "-", "-", "-"
       exit
     }
     ratio = s ? sprintf("%.1fx", kb * 1024 / b) : "-"
-    printf "| %-42s | %9s | %4d | %9.1f | %8.1f | %7s |", n, size, r, b / 1048576 / (us / 1e6), kb / 1024, ratio
+    peak = kb > 0 ? sprintf("%.1f", kb / 1024) : "-"
+    printf "| %-42s | %9s | %4d | %9.1f | %9.1f | %8s | %7s |", n, size, r, b / 1048576 / (us / 1e6), us / 1000, peak, ratio
   }')")
   echo "${rows[-1]}" >&2
 }
@@ -88,6 +90,8 @@ if [ -d "$CORPUS/polnear/train/text" ]; then
   polnear=("$CORPUS"/polnear/train/text/*.txt)
   pbytes=$(bytes_of "${polnear[@]}")
   measure "PolNeAR train (${#polnear[@]} files), json" "$pbytes" 0 --format=json "${polnear[@]}"
+  measure "PolNeAR train, json, + 50 Lua rules" "$pbytes" 0 --format=json --rules="$NM_ROOT/tests/bench/rules50.lua" \
+    "${polnear[@]}"
   measure "PolNeAR train, jsonl" "$pbytes" 0 --format=jsonl "${polnear[@]}"
   measure "PolNeAR train, ansi with colour" "$pbytes" 0 --color=always "${polnear[@]}"
 fi
@@ -123,6 +127,39 @@ RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, json (one documen
 RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, jsonl (4 MB windows)" $((1048576 * BIG_MB)) 1 --format=jsonl "$T/big.txt"
 RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, ansi (4 MB windows)" $((1048576 * BIG_MB)) 1 --color=always "$T/big.txt"
 
+# ---- the editor and the comparison ----------------------------------------
+# Editor latency: Neovim types into a 60 KB article and re-annotates
+# (tests/nvim/bench_latency.lua; its own median over 100 edits).
+# MB/s is the article over the median; the time column is that median.
+if command -v nvim >/dev/null && [ -f "$NM_BUILD/libnewsmark.so" ]; then
+  line=$(cd "$NM_ROOT" && NEWSMARK_LIB=$NM_BUILD/libnewsmark.so timeout "$TIMEOUT" "${pin[@]}" \
+    nvim --headless -u tests/minimal_init.lua -c "luafile tests/nvim/bench_latency.lua" 2>&1 | tail -1) || true
+  kb=$(printf '%s\n' "$line" | sed -n 's/.* on a \([0-9.]*\) KB article.*/\1/p')
+  ms=$(printf '%s\n' "$line" | sed -n 's/.*: median \([0-9.]*\) ms.*/\1/p')
+  analyse=$(printf '%s\n' "$line" | sed -n 's/.*(analyse \([0-9.]*\),.*/\1/p')
+  if [ -n "$kb" ] && [ -n "$ms" ]; then
+    row "editor: edit to marks, nvim (analyse ${analyse:-?} ms)" "$(awk -v k="$kb" 'BEGIN {printf "%d", k * 1024}')" 0 100 \
+      "$(awk -v m="$ms" 'BEGIN {printf "%d", m * 1000}')" 0
+  else
+    echo "bench: editor latency did not run: $line" >&2
+  fi
+else
+  echo "bench: no nvim or no $NM_BUILD/libnewsmark.so: no editor latency row" >&2
+fi
+# Grouping 10^5 quotes for --compare (tests/compare/bench.sh): one run;
+# the time column is the grouping, the peak its process's.
+line=$(NM_ROOT=$NM_ROOT NM_BUILD=$NM_BUILD "$NM_ROOT/tests/compare/bench.sh" 2>&1 | tail -1) || true
+n=$(printf '%s\n' "$line" | sed -n 's/^compare: \([0-9]*\) quotes.*/\1/p')
+secs=$(printf '%s\n' "$line" | sed -n 's/.* run \([0-9.]*\) s.*/\1/p')
+mb=$(printf '%s\n' "$line" | sed -n 's/.*peak RSS \([0-9]*\) MB.*/\1/p')
+if [ -n "$n" ] && [ -n "$secs" ]; then
+  rows+=("$(awk -v n="$n" -v s="$secs" -v mb="${mb:-0}" 'BEGIN {
+    printf "| %-42s | %9s | %4d | %9s | %9.1f | %8.1f | %7s |", "compare: group " n " quotes", "-", 1, "-", s * 1000, mb, "-" }')")
+  echo "${rows[-1]}" >&2
+else
+  echo "bench: compare grouping did not run: $line" >&2
+fi
+
 # ---- the table -------------------------------------------------------------
 cpu=$(sed -n '/^model name/{s/^model name[[:space:]]*: //p;q}' /proc/cpuinfo 2>/dev/null)
 {
@@ -132,9 +169,11 @@ cpu=$(sed -n '/^model name/{s/^model name[[:space:]]*: //p;q}' /proc/cpuinfo 2>/
   echo "end to end (read, analyse with the built-in rules, write to /dev/null); median of $RUNS runs (3 for the largest);"
   echo "a run longer than ${TIMEOUT} s is stopped and shown as \"> ${TIMEOUT} s\"."
   echo "Peak RSS is /usr/bin/time's max resident set; the ratio is to the input, for single documents."
+  echo "The editor row is Neovim typing into a 60 KB article and re-annotating (tests/nvim/bench_latency.lua),"
+  echo "median of 100 edits; the compare row groups 10^5 quotes once (tests/compare/bench.sh)."
   echo
-  echo "| input                                      |      size | runs |      MB/s | peak MiB |  ×input |"
-  echo "|--------------------------------------------|-----------|------|-----------|----------|---------|"
+  echo "| input                                      |      size | runs |      MB/s | median ms | peak MiB |  ×input |"
+  echo "|--------------------------------------------|-----------|------|-----------|-----------|----------|---------|"
   printf '%s\n' "${rows[@]}"
 } >"$T/table.md"
 cat "$T/table.md"
