@@ -83,6 +83,31 @@ static const uint8_t nm_segment__ascii_class[128] = {
 #undef QU
 #undef PU
 
+/* NM_C_LETTER or NM_C_DIGIT for the ASCII bytes that are, else 0 (and 0
+   for every byte of a multi-byte character: those take the general path). */
+#define LE NM_C_LETTER
+#define DI NM_C_DIGIT
+static const uint8_t nm_segment__word_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    DI, DI, DI, DI, DI, DI, DI, DI, DI, DI, 0, 0, 0, 0, 0, 0,
+    0, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE,
+    LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, 0, 0, 0, 0, 0,
+    0, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE,
+    LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+#undef LE
+#undef DI
+
 static int nm_segment__class(uint32_t cp) {
   if (cp < 0x80) return nm_segment__ascii_class[cp];
   if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
@@ -193,15 +218,22 @@ static uint32_t nm_segment__word_end(const nm_segment__reader *r, uint32_t pos) 
   uint32_t seg_len = 0; /* letters since the last inner period */
   const unsigned char *text = (const unsigned char *)r->doc->text;
   while (pos < r->len) {
-    /* Fast path: an ASCII letter or digit in prose just extends the word. */
-    if (text[pos] < 0x80 && (!r->mask || (r->mask[pos] & 3) == NM_MASK_PROSE)) {
-      int c = nm_segment__ascii_class[text[pos]];
-      if (c == NM_C_LETTER || c == NM_C_DIGIT) {
+    /* Fast path: ASCII letters and digits in prose just extend the word.
+       The text ends in a NUL, which is no word byte, so the run stops there. */
+    if (!r->mask) {
+      uint32_t from = pos;
+      int c;
+      while ((c = nm_segment__word_byte[text[pos]]) != 0) {
         prev_cls = c;
-        seg_len++;
         pos++;
-        continue;
       }
+      seg_len += pos - from;
+      if (pos >= r->len) break;
+    } else if (text[pos] < 0x80 && (r->mask[pos] & 3) == NM_MASK_PROSE && nm_segment__word_byte[text[pos]]) {
+      prev_cls = nm_segment__word_byte[text[pos]];
+      seg_len++;
+      pos++;
+      continue;
     }
     if (nm_segment__masked(r, pos)) break;
     cp = nm_segment__peek(r, pos, &len, &cls);
@@ -263,11 +295,20 @@ static bool nm_segment__hard_wrapped(const nm_doc *doc) {
   const char *s = doc->text;
   uint32_t lines = 0, unfinished = 0, blank = 0;
   uint32_t start = 0;
+  /* The next CR at or after `start`, found once and kept until passed:
+     memchr for both line ends, without rescanning for a CR that is not there. */
+  const char *cr = NULL;
+  bool cr_known = false;
   /* Lines end at LF, CRLF or a lone CR: the three read alike. */
   while (start < doc->len && lines < 4000) {
-    uint32_t end = start;
-    while (end < doc->len && s[end] != '\n' && s[end] != '\r') end++;
-    if (end >= doc->len) break;
+    const char *lf = memchr(s + start, '\n', doc->len - start);
+    if (!cr_known || (cr && cr < s + start)) {
+      cr = memchr(s + start, '\r', doc->len - start);
+      cr_known = true;
+    }
+    const char *eol = lf && (!cr || lf < cr) ? lf : cr;
+    if (!eol) break;
+    uint32_t end = (uint32_t)(eol - s);
     uint32_t next = end + (s[end] == '\r' && end + 1 < doc->len && s[end + 1] == '\n' ? 2 : 1);
     if (end == start) blank++;
     else if (next < doc->len && s[next] != '\n' && s[next] != '\r') {
