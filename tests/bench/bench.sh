@@ -177,5 +177,8 @@ cpu=$(sed -n '/^model name/{s/^model name[[:space:]]*: //p;q}' /proc/cpuinfo 2>/
   printf '%s\n' "${rows[@]}"
 } >"$T/table.md"
 cat "$T/table.md"
+# The hand-written notes after the table ("## Where the time goes" on) stay.
+notes=$([ -f "$RESULTS" ] && sed -n '/^## Where the time goes/,$p' "$RESULTS" || true)
 cp "$T/table.md" "$RESULTS"
+[ -z "$notes" ] || printf '\n%s\n' "$notes" >>"$RESULTS"
 echo "(written to ${RESULTS#"$NM_ROOT"/})"
