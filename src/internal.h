@@ -265,6 +265,7 @@ typedef struct nm__tagger {
   const int16_t *trans;   /* NM_TAG_PREV2 rows of NM_TAG_SLOTS */
   const int16_t *weights; /* (mask + 1) rows of NM_TAG_SLOTS */
   uint32_t mask;
+  float scale; /* weights are the trained ones times scale */
 } nm__tagger;
 /* Read a model file's bytes (tagger.c says the format); false when they hold none. */
 bool nm__tagger_init(nm__tagger *tg, const unsigned char *data, size_t len);
@@ -277,7 +278,9 @@ void nm__tagger_ctx_free(nm__tagger_ctx *c);
 size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f);
 /* The best tag for these scores. */
 int nm__tagger_best(const int32_t *score);
-nm_status nm__tagger_decode(const nm__tagger *tg, const nm__tagger_ctx *c, uint8_t *tags);
+/* Tag every token (greedy, left to right); margin (may be NULL) gets each
+   tag's lead over the runner-up, in trained-weight units. */
+nm_status nm__tagger_decode(const nm__tagger *tg, const nm__tagger_ctx *c, uint8_t *tags, float *margin);
 
 /* The embedded model (src/tagger_model.S: empty when built without the corpus). */
 extern const unsigned char nm__tagger_model[];

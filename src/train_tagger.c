@@ -5,7 +5,7 @@
  *     CORPUS_DIR  holds text/<stem>.txt and attributions/<stem>_<annotator>.ann
  *     --folds=DIGITS    train only on documents whose fold is listed (0-3)
  *     --print-fold=K    print the stems of fold K and exit (for held-out scoring)
- *     --epochs=N        passes over the data (default 8)
+ *     --epochs=N        passes over the data (default 15)
  *     --bits=N          log2 of the feature rows (default 18)
  *
  * Each document runs through the library's own stages (segmentation,
@@ -197,7 +197,7 @@ static uint32_t rng(void) {
 
 int main(int argc, char **argv) {
   const char *dir = NULL, *out = NULL, *folds = NULL;
-  int print_fold = -1, epochs = 8, bits = 18;
+  int print_fold = -1, epochs = 15, bits = 18;
   for (int i = 1; i < argc; i++) {
     if (!strncmp(argv[i], "--folds=", 8)) folds = argv[i] + 8;
     else if (!strncmp(argv[i], "--print-fold=", 13)) print_fold = atoi(argv[i] + 13);
@@ -366,6 +366,7 @@ int main(int argc, char **argv) {
   char header[16] = "NMTAG1";
   uint32_t r32 = (uint32_t)rows;
   memcpy(header + 8, &r32, 4);
+  memcpy(header + 12, &scale, 4);
   fwrite(header, 1, sizeof header, f);
   int16_t *q = xrealloc(NULL, nw * sizeof *q);
   for (size_t i = 0; i < nw; i++) {
