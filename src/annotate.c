@@ -39,6 +39,7 @@ typedef struct nm_annotate_opts {
   bool list_rules;
   bool lines; /* each input line is one document (for cluster pipelines) */
   bool compare; /* --compare: group the quotes of all inputs (compare_render.c) */
+  bool no_tagger; /* --no-tagger: the rules alone */
   int input; /* -1: from the file name's extension */
   size_t window; /* bytes of a long input analysed at a time; 0: all */
   const char **rule_files, **only_kinds, **disabled, **fail_kinds;
@@ -897,6 +898,8 @@ static const char nm_annotate__usage[] =
     "  -f, --format=FORMAT  ansi (default), json, jsonl, vimgrep or html\n"
     "      --color[=WHEN]   colour the ansi view: auto (default), always, never\n"
     "  -s, --sources        print a table of the sources instead of the text\n"
+    "      --no-tagger      attribute by the rules alone, without the learned\n"
+    "                       tagger (on when this build has a model)\n"
     "      --only=KIND      run only marker rules of KIND (repeatable)\n"
     "      --disable=RULE   turn off the rule with id RULE (repeatable)\n"
     "  -r, --rules=FILE     load Lua rules from FILE (repeatable)\n"
@@ -943,7 +946,7 @@ static void nm_annotate__append(const char ***list, size_t *n, const char *item)
 
 static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
   enum { OPT_COLOR = 256, OPT_ONLY, OPT_DISABLE, OPT_LIST_RULES, OPT_FAIL_ON, OPT_INPUT, OPT_LINES, OPT_COMPARE,
-         OPT_WINDOW };
+         OPT_WINDOW, OPT_NO_TAGGER };
   static const struct option longopts[] = {
       {"format", required_argument, NULL, 'f'},     {"color", optional_argument, NULL, OPT_COLOR},
       {"colour", optional_argument, NULL, OPT_COLOR}, {"sources", no_argument, NULL, 's'},
@@ -951,7 +954,7 @@ static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
       {"rules", required_argument, NULL, 'r'},       {"list-rules", no_argument, NULL, OPT_LIST_RULES},
       {"fail-on", required_argument, NULL, OPT_FAIL_ON}, {"input", required_argument, NULL, OPT_INPUT},
       {"lines", no_argument, NULL, OPT_LINES},       {"compare", no_argument, NULL, OPT_COMPARE},
-      {"window", required_argument, NULL, OPT_WINDOW},
+      {"window", required_argument, NULL, OPT_WINDOW}, {"no-tagger", no_argument, NULL, OPT_NO_TAGGER},
             {"help", no_argument, NULL, 'h'},              {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *color = "auto";
@@ -990,6 +993,7 @@ static void nm_annotate__parse(int argc, char **argv, nm_annotate_opts *o) {
       break;
     }
     case OPT_COMPARE: o->compare = true; break;
+    case OPT_NO_TAGGER: o->no_tagger = true; break;
     case OPT_FAIL_ON: nm_annotate__append(&o->fail_kinds, &o->nfail_kinds, optarg); break;
     case OPT_INPUT:
       if ((o->input = nm_input_from_name(optarg)) < 0)
@@ -1040,6 +1044,7 @@ static nm_engine *nm_annotate__engine(const nm_annotate_opts *o, void **lua_rule
     exit(2);
 #endif
   }
+  if (o->no_tagger) nm_engine_set_tagger(engine, 0);
   for (size_t i = 0; i < o->nonly_kinds; i++)
     if (nm_engine_only_kind(engine, o->only_kinds[i]) != NM_OK)
       nm_annotate__usage_error("--only: cannot select kind '%s'", o->only_kinds[i]);
