@@ -1,6 +1,8 @@
 #!/bin/sh
-# The Neovim plugin (issue 4), headless: nvim --headless -u tests/minimal_init.lua
-# runs each tests/nvim/*.lua file, which prints one line per case. Also
+# The Neovim plugin (issues 4 and 7), headless: nvim --headless -u tests/minimal_init.lua
+# runs each tests/nvim/*.lua file, which prints one line per case
+# (compare.lua: :Newsmark compare on our fixtures; compare_seeds.lua: on the
+# five seeds, skipped without ../shared). Also
 # :checkhealth with the library missing or stale (in a copy of the plugin),
 # and :help newsmark from the vimdoc. One line per case: ok / not ok / skip.
 NM_ROOT=${NM_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -52,7 +54,7 @@ nvim_run() {
   fi
 }
 
-for file in edit.lua rules.lua seeds.lua large.lua; do
+for file in edit.lua rules.lua seeds.lua large.lua compare.lua compare_seeds.lua; do
   nvim_run "nvim ${file%.lua}" "$NM_ROOT" "$file"
 done
 nvim_run "nvim health" "$NM_ROOT" health.lua NM_HEALTH_EXPECT=pass
