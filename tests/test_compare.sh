@@ -158,7 +158,7 @@ else
   not_ok "compare-annotate-help" "--help does not mention --compare"
 fi
 
-# ---- LuaJIT's FFI, as the Neovim plugin would call it ------------------------
+# ---- LuaJIT's FFI, through the plugin's own layer (lua/newsmark/ffi.lua) ----
 if ! command -v luajit >/dev/null; then
   skip "compare-ffi" "luajit is not installed (make setup)"
 else
@@ -166,7 +166,7 @@ else
   [ "${NM_SAN:-}" = 1 ] && preload="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
   got=$(env ${preload:+LD_PRELOAD="$preload"} ASAN_OPTIONS=detect_leaks=0 luajit "$C/ffi.lua" "$NM_BUILD/libnewsmark.so" \
     "$C/outlet_a.txt" "$C/outlet_b.txt" "$C/outlet_c.txt" 2>&1 | awk '{$2 = ""; print}' | tr '\n' ';')
-  expect "compare-ffi: nm_compare_* through LuaJIT's FFI (opaque pointers, accessors)" \
+  expect "compare-ffi: nm_compare_* through the plugin's LuaJIT FFI layer (lua/newsmark/ffi.lua)" \
     "outlet_a.txt  114 215 group=0 kinds=omission;outlet_a.txt  285 324 group=1 kinds=substitution;outlet_b.txt  109 228 group=0 kinds=omission;outlet_b.txt  280 316 group=1 kinds=substitution;" "$got"
 fi
 
