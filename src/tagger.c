@@ -140,10 +140,14 @@ struct nm__tagger_ctx {
   const nm_doc *doc;
   const nm__token *t;
   uint32_t ntok;
-  nm_tagger__word *w;
-  uint8_t *rule;     /* NM_TAGGER__R* per token */
-  uint16_t *cue_left, *cue_right;
+  uint8_t *rule;       /* per token: NM_TAGGER__R* (whole document, one byte a token) */
   uint8_t *sent_quote; /* per sentence: holds a quote mark */
+  /* The window being tagged, tokens [lo, hi): one paragraph and three
+     tokens either side. Its buffers are reused paragraph after paragraph,
+     so the tagger's memory follows the longest paragraph, not the text. */
+  uint32_t lo, hi, cap;
+  nm_tagger__word *w;
+  uint16_t *cue_left, *cue_right;
 };
 
 enum {
@@ -194,34 +198,15 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
   c->doc = doc;
   c->t = doc->tokens.items;
   c->ntok = (uint32_t)doc->tokens.count;
-  size_t n = c->ntok ? c->ntok : 1;
-  c->w = malloc(n * sizeof *c->w);
-  c->rule = calloc(n, 1);
-  c->cue_left = malloc(n * sizeof *c->cue_left);
-  c->cue_right = malloc(n * sizeof *c->cue_right);
+  c->rule = calloc(c->ntok ? c->ntok : 1, 1);
   c->sent_quote = calloc(doc->sents.count ? doc->sents.count : 1, 1);
-  if (!c->w || !c->rule || !c->cue_left || !c->cue_right || !c->sent_quote) {
+  if (!c->rule || !c->sent_quote) {
     nm__tagger_ctx_free(c);
     return NULL;
   }
   const nm__token *t = c->t;
-  for (uint32_t i = 0; i < c->ntok; i++) {
-    nm_tagger__word_hashes(doc, &t[i], &c->w[i]);
+  for (uint32_t i = 0; i < c->ntok; i++)
     if (t[i].type == NM_TOK_QUOTE && t[i].sent < doc->sents.count) c->sent_quote[t[i].sent] = 1;
-  }
-  /* distances to the nearest cue candidate in the sentence, capped */
-  uint32_t last = NM_NONE;
-  for (uint32_t i = 0; i < c->ntok; i++) {
-    if (i == 0 || t[i].sent != t[i - 1].sent) last = NM_NONE;
-    c->cue_left[i] = (uint16_t)(last == NM_NONE ? 999 : (i - last > 998 ? 998 : i - last));
-    if (nm_tagger__cue_like(&t[i])) last = i;
-  }
-  last = NM_NONE;
-  for (uint32_t i = c->ntok; i-- > 0;) {
-    if (i + 1 == c->ntok || t[i].sent != t[i + 1].sent) last = NM_NONE;
-    c->cue_right[i] = (uint16_t)(last == NM_NONE ? 999 : (last - i > 998 ? 998 : last - i));
-    if (nm_tagger__cue_like(&t[i])) last = i;
-  }
   const nm__quote *q = doc->quotes.items;
   for (size_t k = 0; k < doc->quotes.count; k++) {
     if (q[k].kind == NM_QUOTE_TERM) continue;
@@ -233,30 +218,64 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
   return c;
 }
 
+nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end) {
+  const nm__token *t = c->t;
+  c->lo = first > 3 ? first - 3 : 0;
+  c->hi = end + 3 < c->ntok ? end + 3 : c->ntok;
+  uint32_t n = c->hi - c->lo;
+  if (n > c->cap) {
+    uint32_t cap = n * 2 > 256 ? n * 2 : 256;
+    nm_tagger__word *w = realloc(c->w, cap * sizeof *w);
+    if (w) c->w = w;
+    uint16_t *l = realloc(c->cue_left, cap * sizeof *l);
+    if (l) c->cue_left = l;
+    uint16_t *r = realloc(c->cue_right, cap * sizeof *r);
+    if (r) c->cue_right = r;
+    if (!w || !l || !r) return NM_ERR_NOMEM;
+    c->cap = cap;
+  }
+  for (uint32_t i = c->lo; i < c->hi; i++) nm_tagger__word_hashes(c->doc, &t[i], &c->w[i - c->lo]);
+  /* distances to the nearest cue candidate in the sentence, capped */
+  uint32_t last = NM_NONE;
+  for (uint32_t i = c->lo; i < c->hi; i++) {
+    if (i == c->lo || t[i].sent != t[i - 1].sent) last = NM_NONE;
+    c->cue_left[i - c->lo] = (uint16_t)(last == NM_NONE ? 999 : (i - last > 998 ? 998 : i - last));
+    if (nm_tagger__cue_like(&t[i])) last = i;
+  }
+  last = NM_NONE;
+  for (uint32_t i = c->hi; i-- > c->lo;) {
+    if (i + 1 == c->hi || t[i].sent != t[i + 1].sent) last = NM_NONE;
+    c->cue_right[i - c->lo] = (uint16_t)(last == NM_NONE ? 999 : (last - i > 998 ? 998 : last - i));
+    if (nm_tagger__cue_like(&t[i])) last = i;
+  }
+  return NM_OK;
+}
+
 size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   const nm__token *t = c->t;
-  const nm_tagger__word *w = c->w;
+  const nm_tagger__word *w = c->w - 0; /* indexed by token - c->lo */
+  const uint32_t lo = c->lo;
   const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, t[i].sent);
   const nm__para *p = &NM_AT(c->doc->paras, nm__para, s->para);
   uint32_t none = nm_tagger__hash(2, "<none>", 6);
-  uint32_t wm2 = i >= 2 && t[i - 2].sent == t[i].sent ? w[i - 2].word : none;
-  uint32_t wm1 = i >= 1 && t[i - 1].sent == t[i].sent ? w[i - 1].word : none;
-  uint32_t wp1 = i + 1 < c->ntok && t[i + 1].sent == t[i].sent ? w[i + 1].word : none;
-  uint32_t wp2 = i + 2 < c->ntok && t[i + 2].sent == t[i].sent ? w[i + 2].word : none;
+  uint32_t wm2 = i >= 2 && t[i - 2].sent == t[i].sent ? w[i - 2 - lo].word : none;
+  uint32_t wm1 = i >= 1 && t[i - 1].sent == t[i].sent ? w[i - 1 - lo].word : none;
+  uint32_t wp1 = i + 1 < c->ntok && t[i + 1].sent == t[i].sent ? w[i + 1 - lo].word : none;
+  uint32_t wp2 = i + 2 < c->ntok && t[i + 2].sent == t[i].sent ? w[i + 2 - lo].word : none;
   size_t n = 0;
   f[n++] = nm_tagger__mix(1, 0, 0); /* bias */
-  f[n++] = nm_tagger__mix(2, w[i].word, 0);
+  f[n++] = nm_tagger__mix(2, w[i - lo].word, 0);
   f[n++] = nm_tagger__mix(3, wm1, 0);
   f[n++] = nm_tagger__mix(4, wp1, 0);
   f[n++] = nm_tagger__mix(5, wm2, 0);
   f[n++] = nm_tagger__mix(6, wp2, 0);
-  f[n++] = nm_tagger__mix(7, wm1, w[i].word);
-  f[n++] = nm_tagger__mix(8, w[i].word, wp1);
-  f[n++] = nm_tagger__mix(9, w[i].suf3, 0);
-  f[n++] = nm_tagger__mix(10, w[i].suf2, 0);
-  f[n++] = nm_tagger__mix(11, w[i].shape, 0);
-  uint32_t shm1 = i >= 1 ? w[i - 1].shape : none, shp1 = i + 1 < c->ntok ? w[i + 1].shape : none;
-  f[n++] = nm_tagger__mix(12, shm1 ^ (w[i].shape * 31u), shp1);
+  f[n++] = nm_tagger__mix(7, wm1, w[i - lo].word);
+  f[n++] = nm_tagger__mix(8, w[i - lo].word, wp1);
+  f[n++] = nm_tagger__mix(9, w[i - lo].suf3, 0);
+  f[n++] = nm_tagger__mix(10, w[i - lo].suf2, 0);
+  f[n++] = nm_tagger__mix(11, w[i - lo].shape, 0);
+  uint32_t shm1 = i >= 1 ? w[i - 1 - lo].shape : none, shp1 = i + 1 < c->ntok ? w[i + 1 - lo].shape : none;
+  f[n++] = nm_tagger__mix(12, shm1 ^ (w[i - lo].shape * 31u), shp1);
   uint32_t lex = t[i].type == NM_TOK_WORD ? t[i].lex : 0;
   for (size_t k = 0; k < NM_TAGGER__NCLASSES; k++)
     if (lex & nm_tagger__classes[k]) f[n++] = nm_tagger__mix(13, (uint32_t)k, 0);
@@ -277,21 +296,21 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   f[n++] = nm_tagger__mix(18, c->rule[i], 0);
   f[n++] = nm_tagger__mix(19, rm1, c->rule[i]);
   f[n++] = nm_tagger__mix(20, c->rule[i], rp1);
-  f[n++] = nm_tagger__mix(21, c->rule[i] & 7, w[i].word);
+  f[n++] = nm_tagger__mix(21, c->rule[i] & 7, w[i - lo].word);
   /* where in the sentence, and how far the nearest cue candidate is */
   uint32_t pos = i - s->first_tok, left = s->end_tok - i - 1;
   f[n++] = nm_tagger__mix(22, nm_tagger__bucket(pos), nm_tagger__bucket(left));
-  f[n++] = nm_tagger__mix(23, nm_tagger__bucket(c->cue_left[i]), nm_tagger__bucket(c->cue_right[i]));
-  f[n++] = nm_tagger__mix(24, nm_tagger__bucket(c->cue_left[i]), w[i].word);
-  f[n++] = nm_tagger__mix(25, nm_tagger__bucket(c->cue_right[i]), w[i].word);
+  f[n++] = nm_tagger__mix(23, nm_tagger__bucket(c->cue_left[i - lo]), nm_tagger__bucket(c->cue_right[i - lo]));
+  f[n++] = nm_tagger__mix(24, nm_tagger__bucket(c->cue_left[i - lo]), w[i - lo].word);
+  f[n++] = nm_tagger__mix(25, nm_tagger__bucket(c->cue_right[i - lo]), w[i - lo].word);
   f[n++] = nm_tagger__mix(26, c->sent_quote[t[i].sent], (p->flags & NM_PF_HEADING) != 0);
   /* wider context, and the word with its quote state */
   f[n++] = nm_tagger__mix(27, wm1, wp1);
-  f[n++] = nm_tagger__mix(28, w[i].word, (t[i].flags & NM_TF_IN_QUOTE) != 0);
-  f[n++] = nm_tagger__mix(29, i >= 1 ? w[i - 1].suf3 : none, i + 1 < c->ntok ? w[i + 1].suf3 : none);
-  f[n++] = nm_tagger__mix(30, c->rule[i] & 7, nm_tagger__bucket(c->cue_left[i]) * 8 + nm_tagger__bucket(c->cue_right[i]));
-  uint32_t wm3 = i >= 3 && t[i - 3].sent == t[i].sent ? w[i - 3].word : none;
-  uint32_t wp3 = i + 3 < c->ntok && t[i + 3].sent == t[i].sent ? w[i + 3].word : none;
+  f[n++] = nm_tagger__mix(28, w[i - lo].word, (t[i].flags & NM_TF_IN_QUOTE) != 0);
+  f[n++] = nm_tagger__mix(29, i >= 1 ? w[i - 1 - lo].suf3 : none, i + 1 < c->ntok ? w[i + 1 - lo].suf3 : none);
+  f[n++] = nm_tagger__mix(30, c->rule[i] & 7, nm_tagger__bucket(c->cue_left[i - lo]) * 8 + nm_tagger__bucket(c->cue_right[i - lo]));
+  uint32_t wm3 = i >= 3 && t[i - 3].sent == t[i].sent ? w[i - 3 - lo].word : none;
+  uint32_t wp3 = i + 3 < c->ntok && t[i + 3].sent == t[i].sent ? w[i + 3 - lo].word : none;
   f[n++] = nm_tagger__mix(31, wm3, 0);
   f[n++] = nm_tagger__mix(32, wp3, 0);
   return n;
@@ -638,12 +657,19 @@ done:
 
 /* ---- internal API -------------------------------------------------------- */
 
-nm_status nm__tagger_decode(const nm__tagger *tg, const nm__tagger_ctx *c, uint8_t *tags, float *margin) {
+nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags, float *margin) {
   uint32_t f[NM_TAG_MAX_FEATURES];
   int32_t score[NM_TAG_SLOTS];
   int prev = NM_TAG_O, prev2 = NM_TAG_O;
+  uint32_t para_end = 0;
   for (uint32_t i = 0; i < c->ntok; i++) {
-    if (c->t[i].flags & NM_TF_PARA_START) prev = prev2 = NM_TAG_O;
+    if (i == 0 || (c->t[i].flags & NM_TF_PARA_START)) prev = prev2 = NM_TAG_O;
+    if (i >= para_end) {
+      para_end = i + 1;
+      while (para_end < c->ntok && !(c->t[para_end].flags & NM_TF_PARA_START)) para_end++;
+      nm_status st = nm__tagger_ctx_window((nm__tagger_ctx *)c, i, para_end);
+      if (st != NM_OK) return st;
+    }
     size_t n = nm__tagger_features(c, i, f);
     nm_tagger__score(tg, f, n, prev2, prev, score);
     int tag = nm__tagger_best(score);

@@ -99,9 +99,18 @@ static nm_status hook(nm_doc *doc, void *ud) {
   ts->docs[ts->ndocs].tok_count = n;
   ts->ndocs++;
   uint32_t f[NM_TAG_MAX_FEATURES];
+  uint32_t para_end = 0;
   for (size_t i = 0; i < n; i++) {
     size_t k = ts->ntok + i;
     ts->feat_off[k] = ts->nfeats;
+    if (i >= para_end) {
+      para_end = (uint32_t)i + 1;
+      while (para_end < n && !(t[para_end].flags & NM_TF_PARA_START)) para_end++;
+      if (nm__tagger_ctx_window(c, (uint32_t)i, para_end) != NM_OK) {
+        nm__tagger_ctx_free(c);
+        return NM_ERR_NOMEM;
+      }
+    }
     size_t nf = nm__tagger_features(c, (uint32_t)i, f);
     if (ts->nfeats + nf > ts->capfeats) {
       ts->capfeats = ts->capfeats ? ts->capfeats * 2 : 1 << 20;
