@@ -126,22 +126,19 @@ static int nm_doc__marker_cmp(const void *a, const void *b) {
   return strcmp(x->rule, y->rule);
 }
 
-static int nm_doc__quote_cmp(const void *a, const void *b) {
-  const nm__quote *x = a, *y = b;
+/* A quote's sort key and where it stood: 16 bytes, not a whole quote, so
+   sorting many quotes does not copy them all (peak memory on dense text). */
+typedef struct nm_doc__key {
+  uint32_t start, end, old; /* old: index before sorting */
+  uint8_t kind;
+} nm_doc__key;
+
+static int nm_doc__key_cmp(const void *a, const void *b) {
+  const nm_doc__key *x = a, *y = b;
   if (x->start != y->start) return x->start < y->start ? -1 : 1;
   if (x->end != y->end) return x->end > y->end ? -1 : 1; /* outer first */
-  return (int)x->kind - (int)y->kind;
-}
-
-typedef struct nm_doc__tagged {
-  nm__quote q;
-  uint32_t old; /* index before sorting */
-} nm_doc__tagged;
-
-static int nm_doc__tagged_cmp(const void *a, const void *b) {
-  const nm_doc__tagged *x = a, *y = b;
-  int c = nm_doc__quote_cmp(&x->q, &y->q);
-  return c ? c : (x->old < y->old ? -1 : 1);
+  if (x->kind != y->kind) return (int)x->kind - (int)y->kind;
+  return x->old < y->old ? -1 : 1;
 }
 
 /* Sort quotes by start and fix the parent and chain links the sort moved. */
@@ -149,25 +146,36 @@ static nm_status nm_doc__sort_quotes(nm_doc *doc) {
   size_t n = doc->quotes.count;
   if (n < 2) return NM_OK;
   nm__quote *q = doc->quotes.items;
-  nm_doc__tagged *tagged = malloc(n * sizeof *tagged);
+  nm_doc__key *key = malloc(n * sizeof *key);
   uint32_t *where = malloc(n * sizeof *where);
-  if (!tagged || !where) {
-    free(tagged);
+  if (!key || !where) {
+    free(key);
     free(where);
     return NM_ERR_NOMEM;
   }
+  for (size_t i = 0; i < n; i++) key[i] = (nm_doc__key){q[i].start, q[i].end, (uint32_t)i, q[i].kind};
+  qsort(key, n, sizeof *key, nm_doc__key_cmp);
+  for (size_t i = 0; i < n; i++) where[key[i].old] = (uint32_t)i;
+  /* Move each quote to its place along the permutation's cycles, one
+     spare quote at a time; key[i].old = i marks a place as filled. */
   for (size_t i = 0; i < n; i++) {
-    tagged[i].q = q[i];
-    tagged[i].old = (uint32_t)i;
+    if (key[i].old == i) continue;
+    nm__quote spare = q[i];
+    size_t j = i;
+    while (key[j].old != i) {
+      size_t from = key[j].old;
+      q[j] = q[from];
+      key[j].old = (uint32_t)j;
+      j = from;
+    }
+    q[j] = spare;
+    key[j].old = (uint32_t)j;
   }
-  qsort(tagged, n, sizeof *tagged, nm_doc__tagged_cmp);
-  for (size_t i = 0; i < n; i++) where[tagged[i].old] = (uint32_t)i;
   for (size_t i = 0; i < n; i++) {
-    q[i] = tagged[i].q;
     if (q[i].parent >= 0) q[i].parent = (int32_t)where[q[i].parent];
     if (q[i].chain_prev >= 0) q[i].chain_prev = (int32_t)where[q[i].chain_prev];
   }
-  free(tagged);
+  free(key);
   free(where);
   return NM_OK;
 }

@@ -274,16 +274,19 @@ bool nm__tagger_init(nm__tagger *tg, const unsigned char *data, size_t len);
 typedef struct nm__tagger_ctx nm__tagger_ctx;
 nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc); /* needs the tokens; NULL on no memory */
 void nm__tagger_ctx_free(nm__tagger_ctx *c);
-/* Prepare the paragraph of tokens [first, end) for nm__tagger_features. */
+/* Where the window that starts at token `first` ends: the paragraph's end,
+   or a chunk of a long paragraph. */
+uint32_t nm__tagger_chunk_end(const nm__tagger_ctx *c, uint32_t first);
+/* Prepare tokens [first, end) (from nm__tagger_chunk_end) for nm__tagger_features. */
 nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end);
 /* Hashed features of token i (in the window) into f (at most
    NM_TAG_MAX_FEATURES); returns how many. */
 size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f);
 /* The best tag for these scores. */
 int nm__tagger_best(const int32_t *score);
-/* Tag every token (greedy, left to right); margin (may be NULL) gets each
-   tag's lead over the runner-up, in trained-weight units. */
-nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags, float *margin);
+/* Tag every token (greedy, left to right): in each byte of tags the tag
+   (low 3 bits) and its lead over the runner-up (tagger.c, NM_TAGGER__LEAD). */
+nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags);
 
 /* The embedded model (src/tagger_model.S: empty when built without the corpus). */
 extern const unsigned char nm__tagger_model[];

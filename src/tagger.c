@@ -42,6 +42,16 @@
    58.4, and no stray quote in the hand-written unit sentences). */
 #define NM_TAGGER__SURE 30.0f
 #define NM_TAGGER__SURER 40.0f
+/* Feature windows: at most this many tokens tagged at a time, read with
+   this many more either side (features look 3 tokens away, and the
+   distance to a cue word saturates at 20), so a chunked paragraph gets
+   the same features as a whole one. */
+#define NM_TAGGER__CHUNK 4096u
+/* A decoded token, one byte: its tag, and its tag's lead over the runner-up
+   in steps of 4 trained-weight units (at most 124). */
+#define NM_TAGGER__TAG(x) ((x) & 7)
+#define NM_TAGGER__LEAD(x) (((x) >> 3) * 4)
+#define NM_TAGGER__MARGIN 24u
 
 /* ---- private: the model -------------------------------------------------- */
 
@@ -53,11 +63,13 @@ bool nm__tagger_init(nm__tagger *tg, const unsigned char *data, size_t len) {
   if (rows == 0 || (rows & (rows - 1)) != 0) return false;
   size_t need = NM_TAGGER__HEADER + (size_t)NM_TAG_PREV2 * NM_TAG_SLOTS * 2 + (size_t)rows * NM_TAG_SLOTS * 2;
   if (len < need) return false;
-  /* The embedded bytes are 16-aligned (model.S), so the int16 views are aligned. */
+  float scale;
+  memcpy(&scale, data + 12, 4);
+  if (!(scale > 0)) return false;
+  /* The embedded bytes are 16-aligned (tagger_model.S), so the int16 views are aligned. */
   tg->trans = (const int16_t *)(const void *)(data + NM_TAGGER__HEADER);
   tg->weights = tg->trans + NM_TAG_PREV2 * NM_TAG_SLOTS;
-  memcpy(&tg->scale, data + 12, 4);
-  if (!(tg->scale > 0)) return false;
+  tg->scale = scale;
   tg->mask = rows - 1;
   return true;
 }
@@ -116,11 +128,43 @@ typedef struct nm_tagger__word {
   uint32_t word, suf3, suf2, shape;
 } nm_tagger__word;
 
-static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tagger__word *w) {
-  const char *s = doc->text + t->start;
+/*
+ * The token's characters as plain UTF-8 into buf (at most cap bytes): for
+ * Markdown and HTML input, markup bytes inside the token are left out and
+ * character references decoded, so a word hashes the same in every input
+ * format ("Pyongyang&rsquo;s" as "Pyongyang’s").
+ */
+static size_t nm_tagger__plain(const nm_doc *doc, const nm__token *t, char *buf, size_t cap) {
   size_t n = t->end - t->start;
-  char key[32];
-  size_t k = nm__lexicon_norm(s, n < sizeof key ? n : sizeof key, key, sizeof key);
+  if (doc->input == NM_INPUT_PLAIN || !doc->mask) {
+    n = n < cap ? n : cap;
+    memcpy(buf, doc->text + t->start, n);
+    return n;
+  }
+  size_t k = 0;
+  for (uint32_t pos = t->start; pos < t->end && k + 4 <= cap;) {
+    uint32_t len;
+    if ((doc->mask[pos] & 3) != NM_MASK_PROSE) {
+      pos++;
+      continue;
+    }
+    uint32_t cp = nm__decode(doc, pos, &len);
+    pos += len ? len : 1;
+    if (cp < 0x80) buf[k++] = (char)cp;
+    else if (cp < 0x800) buf[k++] = (char)(0xC0 | cp >> 6), buf[k++] = (char)(0x80 | (cp & 0x3F));
+    else if (cp < 0x10000)
+      buf[k++] = (char)(0xE0 | cp >> 12), buf[k++] = (char)(0x80 | ((cp >> 6) & 0x3F)), buf[k++] = (char)(0x80 | (cp & 0x3F));
+    else
+      buf[k++] = (char)(0xF0 | cp >> 18), buf[k++] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+      buf[k++] = (char)(0x80 | ((cp >> 6) & 0x3F)), buf[k++] = (char)(0x80 | (cp & 0x3F));
+  }
+  return k;
+}
+
+static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tagger__word *w) {
+  char raw[32], key[32];
+  size_t n = nm_tagger__plain(doc, t, raw, sizeof raw);
+  size_t k = nm__lexicon_norm(raw, n, key, sizeof key);
   if (t->type == NM_TOK_NUMBER) {
     w->word = nm_tagger__hash(1, "<num>", 5);
     w->suf3 = w->suf2 = 0;
@@ -129,7 +173,7 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
     w->suf3 = nm_tagger__hash(4, key + (k > 3 ? k - 3 : 0), k > 3 ? 3 : k);
     w->suf2 = nm_tagger__hash(5, key + (k > 2 ? k - 2 : 0), k > 2 ? 2 : k);
   }
-  w->shape = t->type == NM_TOK_QUOTE ? nm_tagger__hash(6, "q", 1) + t->mark : nm_tagger__shape(s, n);
+  w->shape = t->type == NM_TOK_QUOTE ? nm_tagger__hash(6, "q", 1) + t->mark : nm_tagger__shape(raw, n);
 }
 
 /*
@@ -142,9 +186,10 @@ struct nm__tagger_ctx {
   uint32_t ntok;
   uint8_t *rule;       /* per token: NM_TAGGER__R* (whole document, one byte a token) */
   uint8_t *sent_quote; /* per sentence: holds a quote mark */
-  /* The window being tagged, tokens [lo, hi): one paragraph and three
-     tokens either side. Its buffers are reused paragraph after paragraph,
-     so the tagger's memory follows the longest paragraph, not the text. */
+  /* The window being tagged, tokens [lo, hi): a paragraph, or a chunk of
+     NM_TAGGER__CHUNK tokens of a longer one, and NM_TAGGER__MARGIN tokens
+     either side. Its buffers are reused window after window, so the
+     tagger's memory does not grow with the text. */
   uint32_t lo, hi, cap;
   nm_tagger__word *w;
   uint16_t *cue_left, *cue_right;
@@ -218,10 +263,16 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
   return c;
 }
 
+uint32_t nm__tagger_chunk_end(const nm__tagger_ctx *c, uint32_t first) {
+  uint32_t end = first + 1;
+  while (end < c->ntok && end - first < NM_TAGGER__CHUNK && !(c->t[end].flags & NM_TF_PARA_START)) end++;
+  return end;
+}
+
 nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end) {
   const nm__token *t = c->t;
-  c->lo = first > 3 ? first - 3 : 0;
-  c->hi = end + 3 < c->ntok ? end + 3 : c->ntok;
+  c->lo = first > NM_TAGGER__MARGIN ? first - NM_TAGGER__MARGIN : 0;
+  c->hi = end + NM_TAGGER__MARGIN < c->ntok ? end + NM_TAGGER__MARGIN : c->ntok;
   uint32_t n = c->hi - c->lo;
   if (n > c->cap) {
     uint32_t cap = n * 2 > 256 ? n * 2 : 256;
@@ -405,16 +456,24 @@ static int32_t nm_tagger__entity_of(const nm_tagger__ref *spk, size_t n, uint32_
 typedef struct nm_tagger__merge_ctx {
   nm_doc *doc;
   const nm__token *t;
-  const float *margin; /* per token: the tag's lead over the runner-up */
+  const uint8_t *tags; /* per token: NM_TAGGER__TAG and NM_TAGGER__LEAD (nm__tagger_decode) */
   nm_tagger__ref *marked; /* quote-mark quotes (not terms), by start */
   size_t nmarked;
   nm_tagger__ref *speakers; /* speaker mentions with an entity: index is the entity */
   size_t nspeakers;
-  nm__quote *old; /* the rules' reported quotes, by start */
-  size_t nold, old_at;
-  uint8_t *in_term; /* per token: 1 inside a term quote, 2 inside a channel ("told state news agency KCNA") */
+  size_t old_first, nold, old_at; /* the rules' reported quotes: doc quotes [old_first, +nold), by start */
+  nm_tagger__ref *terms, *vias; /* token ranges of term quotes and of channels ("told state news agency KCNA"), by start */
+  size_t nterms, nvias;
   uint8_t *old_used; /* per old quote: a model quote took its place */
 } nm_tagger__merge_ctx;
+
+/* Does any range overlap tokens [a, b)? Ranges are sorted by start and
+   barely overlap one another, so the one before a and those after it tell. */
+static bool nm_tagger__in_ranges(const nm_tagger__ref *r, size_t n, uint32_t a, uint32_t b) {
+  size_t k = nm_tagger__lower(r, n, a + 1);
+  if (k > 0 && r[k - 1].end > a) return true;
+  return k < n && r[k].start < b;
+}
 
 /* Is token k punctuation that a content span does not take at its edges? */
 static bool nm_tagger__edge_punct(const nm__token *t) { return t->type == NM_TOK_PUNCT; }
@@ -441,11 +500,10 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   nm_doc *doc = m->doc;
   const nm__token *t = m->t;
   uint32_t a = con->first, b = con->end;
-  while (a < b && (nm_tagger__edge_punct(&t[a]) || m->in_term[a] == 2)) a++;
+  while (a < b && (nm_tagger__edge_punct(&t[a]) || nm_tagger__in_ranges(m->vias, m->nvias, a, a + 1))) a++;
   while (b > a && nm_tagger__edge_punct(&t[b - 1])) b--;
   if (a == b) return NM_OK;
-  for (uint32_t k = a; k < b; k++)
-    if (m->in_term[k] == 1) return NM_OK; /* a title or so-called word: the rules' call */
+  if (nm_tagger__in_ranges(m->terms, m->nterms, a, b)) return NM_OK; /* a title or so-called word: the rules' call */
   uint32_t start = t[a].start, end = t[b - 1].end;
   uint32_t cs = cue ? t[cue->first].start : NM_NONE, ce = cue ? t[cue->end - 1].end : NM_NONE;
   uint32_t ss = src ? t[src->first].start : NM_NONE, se = src ? t[src->end - 1].end : NM_NONE;
@@ -482,7 +540,7 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
      tags over the runner-up at least NM_TAGGER__SURE, and, below
      NM_TAGGER__SURER, content the rules would also call reported speech. */
   float sure = 0;
-  for (uint32_t k = con->first; k < con->end; k++) sure += m->margin[k];
+  for (uint32_t k = con->first; k < con->end; k++) sure += (float)NM_TAGGER__LEAD(m->tags[k]);
   sure /= (float)(con->end - con->first);
   if (sure < NM_TAGGER__SURE) return NM_OK;
   if (sure < NM_TAGGER__SURER && !nm__attr_reports_content(doc, cue->first, cue->end, a, b, mixed)) return NM_OK;
@@ -505,10 +563,12 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   uint32_t pflags = NM_AT(doc->paras, nm__para, con->para).flags;
   nw->in_boiler = (pflags & (NM_PF_BOILERPLATE | NM_PF_CREDIT)) != 0;
   /* a rules' reported quote over the same words lends its speaker, or its entity */
-  while (m->old_at < m->nold && m->old[m->old_at].end <= start && m->old[m->old_at].start < start) m->old_at++;
+#define NM_TAGGER__OLD(j) (&NM_AT(doc->quotes, nm__quote, m->old_first + (j)))
+  while (m->old_at < m->nold && NM_TAGGER__OLD(m->old_at)->end <= start && NM_TAGGER__OLD(m->old_at)->start < start)
+    m->old_at++;
   bool lent = false;
-  for (size_t j = m->old_at; j < m->nold && m->old[j].start < end; j++) {
-    const nm__quote *o = &m->old[j];
+  for (size_t j = m->old_at; j < m->nold && NM_TAGGER__OLD(j)->start < end; j++) {
+    const nm__quote *o = NM_TAGGER__OLD(j);
     if (o->end <= start) continue;
     m->old_used[j] = 1;
     if (lent || o->speaker_start == NM_NONE) continue;
@@ -543,32 +603,18 @@ static int nm_tagger__quote_start_cmp(const void *a, const void *b) {
 }
 
 /* Turn the tags into quotes and merge them with the rules' quotes. */
-static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags, const float *margin) {
+static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags) {
   const nm__token *t = doc->tokens.items;
   uint32_t ntok = (uint32_t)doc->tokens.count;
   nm_status st = NM_OK;
   nm__vec spans;
   nm__vec_init(&spans, sizeof(nm_tagger__span));
-  nm_tagger__merge_ctx m = {doc, t, margin, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL};
-  for (uint32_t i = 0; i < ntok; i++) {
-    uint8_t tag = tags[i];
-    if (tag == NM_TAG_O) continue;
-    uint8_t b = (uint8_t)(tag == NM_TAG_I_CUE || tag == NM_TAG_I_SRC || tag == NM_TAG_I_CON ? tag - 1 : tag);
-    uint32_t j = i + 1;
-    uint32_t para = NM_AT(doc->sents, nm__sent, t[i].sent).para;
-    while (j < ntok && tags[j] == b + 1 && !(t[j].flags & NM_TF_PARA_START)) j++;
-    nm_tagger__span *sp = nm__vec_push(&spans);
-    if (!sp) goto nomem;
-    sp->first = i;
-    sp->end = j;
-    sp->kind = b;
-    sp->para = para;
-    i = j - 1;
-  }
-
-  /* The rules' reported-speech quotes give way to the model's: drop them
-     (quotes.c's marked quotes come first, attribution.c appends these),
-     keeping a copy so a model quote over one can keep its speaker. */
+  nm_tagger__merge_ctx m = {.doc = doc, .t = t, .tags = tags};
+  /* The rules' reported-speech quotes give way to the model's (quotes.c's
+     marked quotes come first, attribution.c appends these): a model quote
+     over one takes its place (and may keep its speaker), and the ones no
+     model quote covers stay. They stay in place until the end, sorted by
+     start, so nothing is copied. */
   size_t nq = doc->quotes.count, nfirst = 0;
   nm__quote *q = doc->quotes.items;
   while (nfirst < nq && q[nfirst].kind != NM_QUOTE_MIXED && q[nfirst].kind != NM_QUOTE_INDIRECT) nfirst++;
@@ -576,80 +622,129 @@ static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags, const float 
   for (size_t k = nfirst; k < nq; k++)
     if (q[k].kind != NM_QUOTE_MIXED && q[k].kind != NM_QUOTE_INDIRECT) ordered = false;
   if (!ordered) nfirst = nq; /* not the layout expected: keep everything */
+  m.old_first = nfirst;
   m.nold = nq - nfirst;
-  m.old = malloc((m.nold ? m.nold : 1) * sizeof *m.old);
   m.marked = malloc((nfirst ? nfirst : 1) * sizeof *m.marked);
   m.speakers = malloc((nq ? nq : 1) * sizeof *m.speakers);
-  m.in_term = calloc(ntok, 1);
   m.old_used = calloc(m.nold ? m.nold : 1, 1);
-  if (!m.old || !m.marked || !m.speakers || !m.in_term || !m.old_used) goto nomem;
+  m.terms = malloc((nfirst ? nfirst : 1) * sizeof *m.terms);
+  size_t nvia = 0;
+  for (size_t k = 0; k < nq; k++) nvia += q[k].via_start != NM_NONE;
+  m.vias = malloc((nvia ? nvia : 1) * sizeof *m.vias);
+  if (!m.marked || !m.speakers || !m.old_used || !m.terms || !m.vias) goto nomem;
   for (size_t k = 0; k < nq; k++)
     if (q[k].speaker_start != NM_NONE && q[k].entity >= 0)
       m.speakers[m.nspeakers++] = (nm_tagger__ref){q[k].speaker_start, q[k].speaker_end, (uint32_t)q[k].entity};
   qsort(m.speakers, m.nspeakers, sizeof *m.speakers, nm_tagger__ref_cmp);
-  if (m.nold) memcpy(m.old, q + nfirst, m.nold * sizeof *m.old);
-  qsort(m.old, m.nold, sizeof *m.old, nm_tagger__quote_start_cmp);
+  for (size_t k = 0; k < nfirst; k++)
+    if (q[k].parent >= (int32_t)nfirst) q[k].parent = -1; /* relinked below */
+  qsort(q + nfirst, m.nold, sizeof *q, nm_tagger__quote_start_cmp);
   for (size_t k = 0; k < nq; k++) {
     if (q[k].via_start == NM_NONE) continue;
-    for (uint32_t j = nm_tagger__tok_at(t, ntok, q[k].via_start); j < ntok && t[j].start < q[k].via_end; j++)
-      if (!m.in_term[j]) m.in_term[j] = 2;
+    uint32_t a = nm_tagger__tok_at(t, ntok, q[k].via_start), b = a;
+    while (b < ntok && t[b].start < q[k].via_end) b++;
+    m.vias[m.nvias++] = (nm_tagger__ref){a, b, 0};
   }
+  qsort(m.vias, m.nvias, sizeof *m.vias, nm_tagger__ref_cmp);
   for (size_t k = 0; k < nfirst; k++) {
-    if (q[k].parent >= (int32_t)nfirst) q[k].parent = -1;
     if (q[k].kind == NM_QUOTE_TERM) {
-      for (uint32_t j = q[k].first_tok; j < q[k].end_tok && j < ntok; j++) m.in_term[j] = 1;
+      m.terms[m.nterms++] = (nm_tagger__ref){q[k].first_tok, q[k].end_tok, 0};
       continue;
     }
     m.marked[m.nmarked++] = (nm_tagger__ref){q[k].start, q[k].end, (uint32_t)k};
   }
+  qsort(m.terms, m.nterms, sizeof *m.terms, nm_tagger__ref_cmp);
   qsort(m.marked, m.nmarked, sizeof *m.marked, nm_tagger__ref_cmp);
-  doc->quotes.count = nfirst;
 
-  nm_tagger__span *sp = spans.items;
-  size_t ns = spans.count;
-  /* Greedy decoding now and then breaks a long content span in two (a
-     restarted B-CON, or a token or two left out): join pieces in one
-     sentence with at most NM_TAGGER__JOIN tokens between them. */
-  for (size_t k = 0; k < ns; k++) {
-    if (sp[k].kind != NM_TAG_B_CON) continue;
-    size_t j = k + 1;
-    while (j < ns && sp[j].kind == NM_TAG_O) j++;
-    if (j < ns && sp[j].kind == NM_TAG_B_CON && sp[j].first - sp[k].end <= NM_TAGGER__JOIN &&
-        t[sp[j].first].sent == t[sp[k].end - 1].sent) {
-      sp[j].first = sp[k].first;
-      sp[k].kind = NM_TAG_O;
+  /* Paragraph by paragraph (cues, sources and contents pair up inside
+     one): the span buffer holds one paragraph's spans at a time. */
+  for (uint32_t p0 = 0; p0 < ntok && st == NM_OK;) {
+    uint32_t p1 = p0 + 1;
+    while (p1 < ntok && !(t[p1].flags & NM_TF_PARA_START)) p1++;
+    spans.count = 0;
+    for (uint32_t i = p0; i < p1; i++) {
+      uint8_t tag = NM_TAGGER__TAG(tags[i]);
+      if (tag == NM_TAG_O) continue;
+      uint8_t b = (uint8_t)(tag == NM_TAG_I_CUE || tag == NM_TAG_I_SRC || tag == NM_TAG_I_CON ? tag - 1 : tag);
+      uint32_t j = i + 1;
+      uint32_t para = NM_AT(doc->sents, nm__sent, t[i].sent).para;
+      while (j < p1 && NM_TAGGER__TAG(tags[j]) == b + 1 && !(t[j].flags & NM_TF_PARA_START)) j++;
+      nm_tagger__span *sp = nm__vec_push(&spans);
+      if (!sp) goto nomem;
+      sp->first = i;
+      sp->end = j;
+      sp->kind = b;
+      sp->para = para;
+      i = j - 1;
     }
+    nm_tagger__span *sp = spans.items;
+    size_t ns = spans.count;
+    /* Greedy decoding now and then breaks a long content span in two (a
+       restarted B-CON, or a token or two left out): join pieces in one
+       sentence with at most NM_TAGGER__JOIN tokens between them. */
+    for (size_t k = 0; k < ns; k++) {
+      if (sp[k].kind != NM_TAG_B_CON) continue;
+      size_t j = k + 1;
+      while (j < ns && sp[j].kind == NM_TAG_O) j++;
+      if (j < ns && sp[j].kind == NM_TAG_B_CON && sp[j].first - sp[k].end <= NM_TAGGER__JOIN &&
+          t[sp[j].first].sent == t[sp[k].end - 1].sent) {
+        sp[j].first = sp[k].first;
+        sp[k].kind = NM_TAG_O;
+      }
+    }
+    for (size_t k = 0; k < ns && st == NM_OK; k++) {
+      if (sp[k].kind != NM_TAG_B_CON) continue;
+      const nm_tagger__span *cue = nm_tagger__nearest(sp, ns, k, NM_TAG_B_CUE, &sp[k], 40);
+      const nm_tagger__span *src = nm_tagger__nearest(sp, ns, k, NM_TAG_B_SRC, cue ? cue : &sp[k], 30);
+      st = nm_tagger__content(&m, &sp[k], cue, src);
+    }
+    p0 = p1;
   }
-  for (size_t k = 0; k < ns && st == NM_OK; k++) {
-    if (sp[k].kind != NM_TAG_B_CON) continue;
-    const nm_tagger__span *cue = nm_tagger__nearest(sp, ns, k, NM_TAG_B_CUE, &sp[k], 40);
-    const nm_tagger__span *src = nm_tagger__nearest(sp, ns, k, NM_TAG_B_SRC, cue ? cue : &sp[k], 30);
-    st = nm_tagger__content(&m, &sp[k], cue, src);
+  /* The rules' reported quotes that no model quote overlaps stay, with
+     their quoted fragments; the others go, and indices close up. */
+  if (st == NM_OK && m.nold) {
+    size_t n = doc->quotes.count;
+    int32_t *remap = malloc(n * sizeof *remap);
+    if (!remap) goto nomem;
+    nm__quote *all = doc->quotes.items;
+    for (size_t j = 0; j < m.nold; j++) {
+      nm__quote *back = &all[nfirst + j];
+      if (m.old_used[j] || back->kind != NM_QUOTE_MIXED) continue;
+      for (size_t k = nm_tagger__lower(m.marked, m.nmarked, back->start); k < m.nmarked && m.marked[k].start < back->end;
+           k++) {
+        nm__quote *fr = &all[m.marked[k].index];
+        if (fr->end <= back->end && fr->parent < 0 && fr->kind != NM_QUOTE_HEADING && fr->speaker_start == back->speaker_start)
+          fr->parent = (int32_t)(nfirst + j);
+      }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+      bool gone = i >= nfirst && i < nfirst + m.nold && m.old_used[i - nfirst];
+      remap[i] = gone ? -1 : (int32_t)kept;
+      if (!gone) all[kept++] = all[i];
+    }
+    for (size_t i = 0; i < kept; i++)
+      if (all[i].parent >= 0) all[i].parent = remap[all[i].parent];
+    doc->quotes.count = kept;
+    free(remap);
   }
-  /* The rules' reported quotes that no model quote overlaps stay. */
-  for (size_t j = 0; st == NM_OK && j < m.nold; j++) {
-    if (m.old_used[j]) continue;
-    nm__quote *back = nm__vec_push(&doc->quotes);
-    if (!back) goto nomem;
-    *back = m.old[j];
-    back->parent = -1;
-    int32_t bi = (int32_t)doc->quotes.count - 1;
-    for (size_t k = nm_tagger__lower(m.marked, m.nmarked, back->start); back->kind == NM_QUOTE_MIXED && k < m.nmarked &&
-                                                                        m.marked[k].start < back->end;
-         k++) {
-      nm__quote *fr = &NM_AT(doc->quotes, nm__quote, m.marked[k].index);
-      if (fr->end <= back->end && fr->parent < 0 && fr->kind != NM_QUOTE_HEADING && fr->speaker_start == back->speaker_start)
-        fr->parent = bi;
+  /* Give back the room the old quotes held while the new ones came in:
+     the sort that follows copies the whole vector. */
+  if (st == NM_OK && doc->quotes.count && doc->quotes.cap > doc->quotes.count + doc->quotes.count / 8) {
+    void *fit = realloc(doc->quotes.items, doc->quotes.count * sizeof(nm__quote));
+    if (fit) {
+      doc->quotes.items = fit;
+      doc->quotes.cap = doc->quotes.count;
     }
   }
   goto done;
 nomem:
   st = NM_ERR_NOMEM;
 done:
-  free(m.old);
   free(m.marked);
   free(m.speakers);
-  free(m.in_term);
+  free(m.terms);
+  free(m.vias);
   free(m.old_used);
   nm__vec_free(&spans);
   return st;
@@ -657,7 +752,7 @@ done:
 
 /* ---- internal API -------------------------------------------------------- */
 
-nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags, float *margin) {
+nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags) {
   uint32_t f[NM_TAG_MAX_FEATURES];
   int32_t score[NM_TAG_SLOTS];
   int prev = NM_TAG_O, prev2 = NM_TAG_O;
@@ -665,22 +760,19 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
   for (uint32_t i = 0; i < c->ntok; i++) {
     if (i == 0 || (c->t[i].flags & NM_TF_PARA_START)) prev = prev2 = NM_TAG_O;
     if (i >= para_end) {
-      para_end = i + 1;
-      while (para_end < c->ntok && !(c->t[para_end].flags & NM_TF_PARA_START)) para_end++;
-      nm_status st = nm__tagger_ctx_window((nm__tagger_ctx *)c, i, para_end);
+      para_end = nm__tagger_chunk_end(c, i);
+      nm_status st = nm__tagger_ctx_window(c, i, para_end);
       if (st != NM_OK) return st;
     }
     size_t n = nm__tagger_features(c, i, f);
     nm_tagger__score(tg, f, n, prev2, prev, score);
     int tag = nm__tagger_best(score);
-    tags[i] = (uint8_t)tag;
-    if (margin) {
-      /* how far the chosen tag beats the runner-up, in perceptron units */
-      int32_t second = INT32_MIN;
-      for (int k = 0; k < NM_TAG_COUNT; k++)
-        if (k != tag && score[k] > second) second = score[k];
-      margin[i] = (float)(score[tag] - second) / tg->scale;
-    }
+    /* how far the chosen tag beats the runner-up, in perceptron units */
+    int32_t second = INT32_MIN;
+    for (int k = 0; k < NM_TAG_COUNT; k++)
+      if (k != tag && score[k] > second) second = score[k];
+    float lead = (float)(score[tag] - second) / tg->scale / 4 + 0.5f;
+    tags[i] = (uint8_t)(tag | (lead >= 31 ? 31 : (int)lead) << 3);
     prev2 = prev;
     prev = tag;
   }
@@ -695,17 +787,14 @@ nm_status nm__tag(nm_doc *doc, char *err, size_t errlen) {
   if (e->tagger_off || !e->tagger.weights || doc->tokens.count == 0) return NM_OK;
   nm__tagger_ctx *c = nm__tagger_ctx_new(doc);
   uint8_t *tags = malloc(doc->tokens.count);
-  float *margin = malloc(doc->tokens.count * sizeof *margin);
-  if (!c || !tags || !margin) {
+  if (!c || !tags) {
     nm__tagger_ctx_free(c);
     free(tags);
-    free(margin);
     return NM_ERR_NOMEM;
   }
-  nm_status st = nm__tagger_decode(&e->tagger, c, tags, margin);
+  nm_status st = nm__tagger_decode(&e->tagger, c, tags);
   nm__tagger_ctx_free(c);
-  if (st == NM_OK) st = nm_tagger__merge(doc, tags, margin);
+  if (st == NM_OK) st = nm_tagger__merge(doc, tags);
   free(tags);
-  free(margin);
   return st;
 }

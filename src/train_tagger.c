@@ -104,8 +104,7 @@ static nm_status hook(nm_doc *doc, void *ud) {
     size_t k = ts->ntok + i;
     ts->feat_off[k] = ts->nfeats;
     if (i >= para_end) {
-      para_end = (uint32_t)i + 1;
-      while (para_end < n && !(t[para_end].flags & NM_TF_PARA_START)) para_end++;
+      para_end = nm__tagger_chunk_end(c, (uint32_t)i);
       if (nm__tagger_ctx_window(c, (uint32_t)i, para_end) != NM_OK) {
         nm__tagger_ctx_free(c);
         return NM_ERR_NOMEM;
