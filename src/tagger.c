@@ -638,7 +638,7 @@ static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags) {
   qsort(m.speakers, m.nspeakers, sizeof *m.speakers, nm_tagger__ref_cmp);
   for (size_t k = 0; k < nfirst; k++)
     if (q[k].parent >= (int32_t)nfirst) q[k].parent = -1; /* relinked below */
-  qsort(q + nfirst, m.nold, sizeof *q, nm_tagger__quote_start_cmp);
+  if (m.nold) qsort(q + nfirst, m.nold, sizeof *q, nm_tagger__quote_start_cmp);
   for (size_t k = 0; k < nq; k++) {
     if (q[k].via_start == NM_NONE) continue;
     uint32_t a = nm_tagger__tok_at(t, ntok, q[k].via_start), b = a;
