@@ -38,7 +38,7 @@ for q in json.load(sys.stdin)["quotes"]:
 
 have_model=0
 if [ -s "$NM_BUILD/tagger.model" ]; then have_model=1; fi
-no_model="built without the PolNeAR corpus ($POLNEAR): no model, the tagger is off"
+no_model="this build has no tagger model (built without the PolNeAR corpus): the tagger is off"
 
 # ---- the model is built in --------------------------------------------------
 if [ $have_model = 1 ]; then
