@@ -87,6 +87,11 @@ static bool nm_attr__opens_quote(const nm_attr__ctx *c, uint32_t i) {
          (i == 0 || !nm_attr__in_quote(c, i - 1) || c->t[i - 1].type == NM_TOK_QUOTE);
 }
 
+/* The mark that reopens a long quote in its next paragraph. */
+static bool nm_attr__reopens_quote(const nm_attr__ctx *c, uint32_t i) {
+  return i < c->ntok && c->t[i].type == NM_TOK_QUOTE && nm_attr__in_quote(c, i) && (c->t[i].flags & NM_TF_PARA_START);
+}
+
 static const char *const nm_attr__determiners[] = {
     "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "some", "several",
     "many", "one", "two", "three", "four", "five", "another", "both", "each", "every", "all", "most", "few",
@@ -590,6 +595,31 @@ static bool nm_attr__plausible_source(const nm_attr__ctx *c, nm_attr__span sp) {
   return false;
 }
 
+/* Labels that open a transcript line but name no speaker. */
+static const char *const nm_attr__not_speaker_labels[] = {"video", "audio", "update", "breaking", "note", "watch",
+                                                          "read", "photo", "clip", "transcript", "q", "a", NULL};
+
+/*
+ * A transcript line quoted whole, "“CLINTON: I feel a great deal of sympathy
+ * ...”", names its speaker inside the marks: up to three words in capitals,
+ * then a colon, right after the opening mark. Pushes that frame: 1 if it did,
+ * 0 if there is no label, -1 out of memory.
+ */
+static int nm_attr__transcript_label(nm_attr__ctx *c, uint32_t open, uint32_t hi) {
+  uint32_t k = open + 1;
+  while (k < hi && k < open + 4 && nm_attr__in_quote(c, k) && nm_attr__word(c, k) &&
+         (c->t[k].flags & NM_TF_ALLCAPS) && c->t[k].end - c->t[k].start >= 2 &&
+         !nm_attr__is_any(c, k, nm_attr__not_speaker_labels))
+    k++;
+  if (k == open + 1 || k >= hi || nm_attr__punct(c, k) != ':' || !nm_attr__in_quote(c, k)) return 0;
+  uint32_t end = k + 1; /* the quote's end: past its closing mark */
+  while (end < c->ntok && nm_attr__in_quote(c, end) && !nm_attr__opens_quote(c, end) &&
+         !nm_attr__reopens_quote(c, end))
+    end++;
+  nm_attr__frame f = {{k, k + 1}, {open + 1, k}, nm_attr__none, {open, end}, c->t[open].sent, false, false, -1};
+  return nm_attr__push_frame(c, f) == NM_OK ? 1 : -1;
+}
+
 static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
   const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, si);
   uint32_t lo = s->first_tok, hi = s->end_tok;
@@ -597,6 +627,11 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
   nm_attr__span sentence_via = nm_attr__none; /* a channel named anywhere in the sentence */
   bool sentence_via_known = false;
   for (uint32_t i = lo; i < hi; i++) {
+    if (nm_attr__opens_quote(c, i) || nm_attr__reopens_quote(c, i)) {
+      int label = nm_attr__transcript_label(c, i, hi);
+      if (label < 0) return NM_ERR_NOMEM;
+      if (label) continue;
+    }
     if (nm_attr__in_quote(c, i)) continue;
     nm_attr__frame f = {nm_attr__none, nm_attr__none, nm_attr__none, nm_attr__none, si, false, false, -1};
 

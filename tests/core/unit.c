@@ -800,6 +800,17 @@ static void manner_of_speaking_cue(void) {
                "fumed");
 }
 
+static void transcript_label_inside_quote(void) {
+  analyse("“We did our best,” Hillary Clinton said of Benghazi.\n\n"
+          "\"RAMOS: Secretary Clinton, did you lie to them?\n\n"
+          "\"CLINTON: I feel a great deal of sympathy for the families.\"\n\n"
+          "\"VIDEO: They all told me it was a video.\"");
+  expect_count(4);
+  expect_quote(1, "direct", "\"RAMOS: Secretary Clinton, did you lie to them?", "RAMOS", ":");
+  expect_quote(2, "direct", "\"CLINTON: I feel a great deal of sympathy for the families.\"", "CLINTON", ":#2");
+  expect_entity(2, "Hillary Clinton", "person", NULL, 0);
+}
+
 static void lead_in_and_from(void) {
   analyse("The commission voted 3-2 on Thursday.\n\nAnd from Chairman Ellis Park:\n\n"
           "“Today we close a loophole that hurt consumers.”");
@@ -1000,6 +1011,7 @@ static const struct {
     {"trailing - Name on its own line", dash_name_on_its_own_line},
     {"initial and apposition after a quote", initial_and_apposition_after_quote},
     {"manner-of-speaking cue (fumed)", manner_of_speaking_cue},
+    {"transcript label inside the marks", transcript_label_inside_quote},
     {"lead-in: And from Chairman X:", lead_in_and_from},
     {"lead-in: From the desk of", from_the_desk_of},
     {"cue: colon after a name", name_colon_cue},
