@@ -322,6 +322,10 @@ static bool nm_markup__is_space(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+static bool nm_markup__is_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* ASCII case-insensitive equality: HTML tag and attribute names ignore case. */
 static bool nm_markup__same(const char *a, size_t an, const char *b, size_t bn) {
   if (an != bn) return false;
@@ -359,9 +363,12 @@ static void nm_markup__paint(nm_markup__scan *s, uint32_t start, uint32_t end, u
     if (paint[i] < value) paint[i] = value;
 }
 
-/* Run one query over one tree and record what its captures ask for. */
+/* Run one query over the nodes of one tree that overlap [from, to) and
+   record what their captures ask for. */
 static nm_status nm_markup__run_query(nm_markup__scan *s, const nm_markup__query *q, TSNode root,
-                                      TSQueryCursor *cursor, bool collect_inlines) {
+                                      TSQueryCursor *cursor, uint32_t from, uint32_t to,
+                                      bool collect_inlines) {
+  ts_query_cursor_set_byte_range(cursor, from, to);
   ts_query_cursor_exec(cursor, q->query, root);
   TSQueryMatch m;
   while (ts_query_cursor_next_match(cursor, &m)) {
@@ -474,10 +481,251 @@ static nm_status nm_markup__markdown_inlines(nm_markup__scan *s, const nm__marku
       st = nm_markup__too_slow(s, err, errlen);
       break;
     }
-    st = nm_markup__run_query(s, inline_query, ts_tree_root_node(tree), cursor, false);
+    st = nm_markup__run_query(s, inline_query, ts_tree_root_node(tree), cursor, 0, UINT32_MAX, false);
     ts_tree_delete(tree);
   }
   nm__vec_free(&ranges);
+  return st;
+}
+
+/*
+ * Markdown in pieces. The block tree costs ~40 bytes per input byte, so one
+ * big document would hold ~40x its size at once; parsed a piece at a time,
+ * each tree is released before the next piece is read. A piece ends only
+ * where the whole-document parse has nothing open: at the start of a line
+ * that follows a blank line and starts in column 0 with text. A blank line
+ * ends paragraphs, tables, block quotes and HTML blocks of kinds 6-7, and an
+ * unindented line after it ends list items and indented code. What a blank
+ * line does not end is tracked line by line: fenced code at the top level,
+ * HTML blocks of kinds 1-5 (script, pre, style, textarea, comments, <?, <!,
+ * CDATA), and front matter at the start. Where the tracking is unsure it
+ * keeps reading, so a piece may be longer but never cuts a block. Bare CRs
+ * end lines too in Markdown; a document with any is parsed whole.
+ */
+#ifndef NM_MARKUP_PIECE_BYTES /* -D to test with tiny pieces */
+#define NM_MARKUP_PIECE_BYTES (64u * 1024)
+#endif
+
+typedef struct nm_markup__splitter {
+  const char *text;
+  uint32_t len;
+  uint32_t pos;           /* start of the next line to read */
+  uint32_t row;           /* its row, for the parser's points */
+  char fence;             /* '`' or '~' while top-level fenced code is open */
+  uint32_t fence_len;     /* its opening run */
+  const char *html_end;   /* while an HTML block of kinds 1-5 is open: what ends it */
+  bool html_blank;        /* while one of kinds 6-7 is open: a blank line ends it */
+  bool front_matter;      /* inside "---" or "+++" metadata at the start */
+  bool prev_blank;        /* the last line read was blank */
+  bool whole;             /* bare CRs: one piece */
+} nm_markup__splitter;
+
+static void nm_markup__splitter_init(nm_markup__splitter *sp, const char *text, uint32_t len) {
+  memset(sp, 0, sizeof *sp);
+  sp->text = text;
+  sp->len = len;
+  sp->prev_blank = true; /* the start of the document counts as after a blank line */
+  for (const char *cr = memchr(text, '\r', len); cr && !sp->whole;
+       cr = memchr(cr + 1, '\r', len - (uint32_t)(cr + 1 - text)))
+    sp->whole = cr + 1 == text + len || cr[1] != '\n';
+}
+
+/* Case-insensitive search for the ASCII `needle` in [s, e). */
+static bool nm_markup__line_has(const char *s, const char *e, const char *needle) {
+  size_t n = strlen(needle);
+  for (; (size_t)(e - s) >= n; s++)
+    if (nm_markup__same(s, n, needle, n)) return true;
+  return false;
+}
+
+/* How an HTML block of kinds 1-5 opening at p (just after '<') ends, or NULL. */
+static const char *nm_markup__html_block_end(const char *p, const char *e) {
+  static const char *const raw[] = {"script", "pre", "style", "textarea"};
+  static const char *const raw_end[] = {"</script>", "</pre>", "</style>", "</textarea>"};
+  for (size_t i = 0; i < 4; i++) {
+    size_t n = strlen(raw[i]);
+    if ((size_t)(e - p) >= n && nm_markup__same(p, n, raw[i], n) &&
+        ((size_t)(e - p) == n || p[n] == ' ' || p[n] == '\t' || p[n] == '>' || p[n] == '\r'))
+      return raw_end[i];
+  }
+  if (e - p >= 3 && !memcmp(p, "!--", 3)) return "-->";
+  if (e - p >= 1 && p[0] == '?') return "?>";
+  if (e - p >= 8 && !memcmp(p, "![CDATA[", 8)) return "]]>";
+  if (e - p >= 2 && p[0] == '!' && ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z')) return ">";
+  return NULL;
+}
+
+/* Whether an HTML block of kind 6 (a block-level tag, which a blank line
+   ends) opens at p, just after '<'. */
+static bool nm_markup__html_block_blank(const char *p, const char *e) {
+  static const char *const tags[] = {
+      "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption", "center",
+      "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset",
+      "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5",
+      "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link", "main", "menu",
+      "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param", "search", "section",
+      "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "track", "ul"};
+  if (p < e && *p == '/') p++;
+  size_t n = 0;
+  while (p + n < e && nm_markup__is_alnum((unsigned char)p[n])) n++;
+  if (n == 0 || (p + n < e && p[n] != ' ' && p[n] != '\t' && p[n] != '>' && p[n] != '/')) return false;
+  for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+    if (nm_markup__same(p, n, tags[i], strlen(tags[i]))) return true;
+  return false;
+}
+
+/* Read one line [ls, le) into the splitter's state. */
+static void nm_markup__splitter_line(nm_markup__splitter *sp, const char *ls, const char *le) {
+  const char *ce = le;
+  while (ce > ls && (ce[-1] == '\n' || ce[-1] == '\r')) ce--;
+  uint32_t indent = 0;
+  const char *p = ls;
+  for (; p < ce && (*p == ' ' || *p == '\t'); p++) indent = *p == '\t' ? (indent + 4) & ~3u : indent + 1;
+  bool blank = p == ce;
+  if (sp->fence) {
+    /* A closing fence: at least as long as the opening run, nothing after it. */
+    uint32_t run = 0;
+    while (p + run < ce && p[run] == sp->fence) run++;
+    const char *q = p + run;
+    while (q < ce && (*q == ' ' || *q == '\t')) q++;
+    if (indent <= 3 && run >= sp->fence_len && q == ce) sp->fence = 0;
+  } else if (sp->html_end) {
+    /* The grammar ends a declaration (<!X) only at a '>' in column 0. */
+    if (sp->html_end[0] == '>' ? ls < ce && *ls == '>' : nm_markup__line_has(ls, ce, sp->html_end))
+      sp->html_end = NULL;
+  } else if (sp->front_matter) {
+    if (ce - ls == 3 && (!memcmp(ls, "---", 3) || !memcmp(ls, "+++", 3))) sp->front_matter = false;
+  } else if (sp->html_blank) {
+    if (blank) sp->html_blank = false;
+  } else if (!blank && indent <= 3) {
+    uint32_t run = 0;
+    while (p + run < ce && p[run] == *p) run++;
+    if (ls == sp->text && ce - ls == 3 && (!memcmp(ls, "---", 3) || !memcmp(ls, "+++", 3))) {
+      sp->front_matter = true;
+    } else if ((*p == '`' || *p == '~') && run >= 3) {
+      sp->fence = *p;
+      sp->fence_len = run;
+    } else if (*p == '<') {
+      const char *end = nm_markup__html_block_end(p + 1, ce);
+      if (end) {
+        /* It may end on the line it opens; the grammar ends a declaration
+           there only when '>' follows its first letter (<!X>). */
+        bool ends = end[0] == '>' ? ce - p >= 4 && p[3] == '>' : nm_markup__line_has(p + 1, ce, end);
+        if (!ends) sp->html_end = end;
+      } else if (nm_markup__html_block_blank(p + 1, ce) ||
+                 (sp->prev_blank && ce[-1] == '>' && p + 1 < ce &&
+                  (p[1] == '/' || ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z')))) {
+        /* Kind 6 by its tag name; kind 7 is a whole tag alone on its line
+           and cannot interrupt a paragraph. */
+        sp->html_blank = true;
+      }
+    }
+  }
+  sp->prev_blank = blank;
+}
+
+/* The end of the piece that starts where the last one ended: the first safe
+   line start at or after `want`, else the end of the document. */
+static uint32_t nm_markup__splitter_cut(nm_markup__splitter *sp, uint32_t want) {
+  if (sp->whole) return sp->pos = sp->len;
+  const char *text = sp->text;
+  while (sp->pos < sp->len) {
+    const char *ls = text + sp->pos;
+    /* Not before "---" or "+++": at the start of a piece the grammar
+       would read them as front matter. */
+    if (sp->pos >= want && sp->prev_blank && !sp->fence && !sp->html_end && !sp->html_blank &&
+        !sp->front_matter && *ls != ' ' && *ls != '\t' && *ls != '\n' && *ls != '\r' &&
+        !(sp->len - sp->pos >= 3 && (!memcmp(ls, "---", 3) || !memcmp(ls, "+++", 3))))
+      return sp->pos;
+    const char *nl = memchr(ls, '\n', sp->len - sp->pos);
+    const char *le = nl ? nl + 1 : text + sp->len;
+    nm_markup__splitter_line(sp, ls, le);
+    sp->pos = (uint32_t)(le - text);
+    if (nl) sp->row++;
+  }
+  return sp->len;
+}
+
+/* Whether a block of the document itself (not one inside a list, quote,
+   code or HTML block) starts at byte `at` of this tree: then nothing before
+   `at` is open there, and the text from `at` on parses the same alone.
+   Sections (a heading and what follows it) are the grammar's grouping,
+   not blocks: the search looks through them. */
+static bool nm_markup__starts_block(TSNode root, uint32_t at) {
+  TSNode node = root;
+  for (;;) {
+    TSNode child = ts_node_first_child_for_byte(node, at);
+    if (ts_node_is_null(child)) return false;
+    if (ts_node_start_byte(child) == at) return true;
+    if (ts_node_start_byte(child) > at || strcmp(ts_node_type(child), "section") != 0) return false;
+    node = child;
+  }
+}
+
+/* Parse [from, to) of the text with the block grammar, offsets those of the
+   whole text (the piece is an included range of it). */
+static nm_status nm_markup__markdown_parse(nm_markup__scan *s, const nm__markup *mk, TSParser *parser,
+                                           TSRange range, TSTree **tree, char *err, size_t errlen) {
+  *tree = NULL;
+  if (!ts_parser_set_language(parser, mk->markdown)) {
+    nm__errorf(err, errlen, "the markdown grammar does not fit this tree-sitter runtime");
+    return NM_ERR_ABI;
+  }
+  if (!ts_parser_set_included_ranges(parser, &range, 1)) {
+    nm__errorf(err, errlen, "the Markdown parser refused a piece of the text (%u to %u)", range.start_byte,
+               range.end_byte);
+    return NM_ERR_MARKUP;
+  }
+  if (!nm_markup__arm_timeout(s, parser) ||
+      !(*tree = ts_parser_parse_string(parser, NULL, s->doc->text, s->doc->len)))
+    return nm_markup__too_slow(s, err, errlen);
+  return NM_OK;
+}
+
+/* Markdown: parse piece by piece, each with its inline parses, releasing the
+   trees before the next piece. The splitter proposes a cut; the piece is
+   parsed a little past it (to the next proposed cut, so the line at the cut
+   has had its say) and the cut holds only if the tree agrees that a block
+   of the document itself starts there. Otherwise the piece grows (doubling,
+   so a document the grammar will not cut costs at most about twice one
+   whole parse) and is parsed again. Only the part before the cut is read;
+   the rest is parsed again as the start of the next piece. */
+static nm_status nm_markup__markdown(nm_markup__scan *s, const nm__markup *mk, const nm_markup__query *query,
+                                     const nm_markup__query *inline_query, TSParser *parser,
+                                     TSQueryCursor *cursor, char *err, size_t errlen) {
+  nm_doc *doc = s->doc;
+  nm_markup__splitter sp;
+  nm_markup__splitter_init(&sp, doc->text, doc->len);
+  uint32_t from = 0, grow = NM_MARKUP_PIECE_BYTES;
+  TSPoint from_point = {0, 0};
+  nm_status st = NM_OK;
+  do {
+    uint32_t want = doc->len - from > grow ? from + grow : doc->len;
+    /* Cuts are line starts, so their column is 0; at the end of the text
+       the column does not matter to the parser. */
+    uint32_t to = nm_markup__splitter_cut(&sp, want), end = to;
+    TSPoint to_point = {sp.row, 0}, end_point = to_point;
+    if (to < doc->len) {
+      end = nm_markup__splitter_cut(&sp, to + 1);
+      end_point = (TSPoint){sp.row, 0};
+    }
+    TSTree *tree;
+    st = nm_markup__markdown_parse(s, mk, parser, (TSRange){from_point, end_point, from, end}, &tree, err, errlen);
+    if (st != NM_OK) return st;
+    TSNode root = ts_tree_root_node(tree);
+    if (to < doc->len && (ts_node_has_error(root) || !nm_markup__starts_block(root, to))) {
+      ts_tree_delete(tree);
+      grow = grow > UINT32_MAX / 2 ? UINT32_MAX : grow * 2;
+      continue;
+    }
+    s->inlines.count = 0;
+    st = nm_markup__run_query(s, query, root, cursor, from, to, true);
+    if (st == NM_OK) st = nm_markup__markdown_inlines(s, mk, inline_query, parser, cursor, err, errlen);
+    ts_tree_delete(tree);
+    from = to;
+    from_point = to_point;
+    grow = NM_MARKUP_PIECE_BYTES;
+  } while (st == NM_OK && from < doc->len);
   return st;
 }
 
@@ -626,15 +874,17 @@ nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen) {
   nm_status st = NM_OK;
   if (!doc->mask || !parser || !cursor || !s.md) {
     st = NM_ERR_NOMEM;
-  } else if (!ts_parser_set_language(parser, html ? mk->html : mk->markdown)) {
-    nm__errorf(err, errlen, "the %s grammar does not fit this tree-sitter runtime", html ? "html" : "markdown");
+  } else if (!html) {
+    st = nm_markup__markdown(&s, mk, query, inline_query, parser, cursor, err, errlen);
+    if (st == NM_OK) nm_markup__sweep(&s);
+  } else if (!ts_parser_set_language(parser, mk->html)) {
+    nm__errorf(err, errlen, "the html grammar does not fit this tree-sitter runtime");
     st = NM_ERR_ABI;
   } else if (!nm_markup__arm_timeout(&s, parser) ||
              !(tree = ts_parser_parse_string(parser, NULL, doc->text, doc->len))) {
     st = nm_markup__too_slow(&s, err, errlen);
   } else {
-    st = nm_markup__run_query(&s, query, ts_tree_root_node(tree), cursor, !html);
-    if (st == NM_OK && !html) st = nm_markup__markdown_inlines(&s, mk, inline_query, parser, cursor, err, errlen);
+    st = nm_markup__run_query(&s, query, ts_tree_root_node(tree), cursor, 0, UINT32_MAX, false);
     if (st == NM_OK) nm_markup__sweep(&s);
   }
   if (tree) ts_tree_delete(tree);
@@ -678,10 +928,6 @@ static const uint16_t nm_markup__cp1252[32] = {
     0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
     0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
-
-static bool nm_markup__is_alnum(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 uint32_t nm__html_entity(const char *s, size_t n, uint32_t *len) {
   if (n < 3 || s[0] != '&') return 0;

@@ -216,4 +216,79 @@ else
   done
 fi
 
+
+# ---- Markdown in pieces ------------------------------------------------------------
+# markup.c parses Markdown a piece at a time (64 KB, cut only where nothing
+# is open). A probe built with 1-byte pieces cuts at every place it may:
+# its mask must be the whole parse's, byte for byte, on the fixtures, the
+# seeds as Markdown, and random mixes of the blocks that span blank lines.
+if cc $CFLAGS_T -DNM_MARKUP_PIECE_BYTES=1u -I"$NM_BUILD/gen" $(pkg-config --cflags libpcre2-8 tree-sitter) \
+  -o "$NM_BUILD/tests/markup_probe_pieces" "$M/probe.c" "$NM_ROOT/src/markup.c" $LIBS 2>"$T/cc.pieces"; then
+  ok "markup-build-probe-pieces"
+  PP=$NM_BUILD/tests/markup_probe_pieces
+  mkdir -p "$T/pieces"
+  python3 - "$T/pieces" <<'EOF'
+import random, sys
+random.seed(6)
+pool = ["", "", "", "", "text “q” here", "said “a", "b” she", "```", "~~~", "````", "``` js", "   ```",
+        "    code “x”", "- item “x", "  cont", "1. one", "> quote “z", ">", "<div>", "</div>", "<foo>",
+        "<foo bar", "<!-- c", "-->", "<script>", "</script>", "<pre>", "</pre>", "<?php", "?>", "<!X", ">",
+        "---", "+++", "===", "| a | b |", "|---|---|", "[x]: /u", "**b** [l](u) `c`", "\t tab", "# head “h”",
+        "<![CDATA[", "]]>", "  - nested", "*", "<p>x</p>", "- ```", "  ```", "> ```", "Title", "* * *"]
+for n in range(60):
+    lines = [random.choice(pool) for _ in range(random.randint(3, 60))]
+    nl = "\r\n" if n % 5 == 0 else "\n"
+    open("%s/mix%02d.md" % (sys.argv[1], n), "w", encoding="utf-8").write(nl.join(lines) + nl)
+EOF
+  [ -d "$SEEDS" ] && for f in "$SEEDS"/*.txt; do "$NM_BUILD/tests/markup_seeds" "$f" "$T/pieces" >/dev/null 2>&1; done
+  differ=() n=0
+  for f in "$M"/*.md "$T"/pieces/*.md; do
+    "$P" mask markdown "$f" >"$T/whole.mask" 2>&1
+    "$PP" mask markdown "$f" >"$T/pieces.mask" 2>&1
+    cmp -s "$T/whole.mask" "$T/pieces.mask" || differ+=("$(basename "$f")")
+    n=$((n + 1))
+  done
+  expect "md-pieces-same-mask ($n files)" "" "${differ[*]}"
+else
+  not_ok "markup-build-probe-pieces" "$(head -c 400 "$T/cc.pieces")"
+fi
+# What the pieces fixture must give: nothing from its code, comments,
+# scripts and declarations, the quotes around them at their offsets.
+md=$M/pieces.md
+q=$(quotes_of "$md" markdown)
+s=$(offset "$md" '“After the HTML')
+expect "md-pieces-quote-after-html-block" "direct $s $(( $(offset "$md" 'HTML block,”') + 14 )) she" "$(grep "^direct $s " <<<"$q")"
+for part in 'code “with|- ```' 'a fence in a list|foo “x”' '<!-- a comment|“After' 'var b|</script>' \
+  'code “d”|a declaration' 'a declaration|<pre>' 'y “z”|</pre>' 'code “in a fence|    indented' \
+  'indented code “a”|- a loose'; do
+  a=$(offset "$md" "${part%|*}") b=$(offset "$md" "${part#*|}")
+  if no_quote_edge_in "$md" markdown "$a" "$b"; then ok "md-pieces-no-quote-from ${part%|*}"
+  else not_ok "md-pieces-no-quote-from ${part%|*}" "$q"; fi
+done
+
+# Peak memory: the trees are released piece by piece, so a big document
+# stays under 10x its size (the process's own ~8 MB included).
+if [ "${NM_SAN:-}" = 1 ]; then
+  skip "markup-peak-memory" "ASan's shadow memory makes the figure meaningless"
+elif [ ! -x /usr/bin/time ] || [ ! -x "$A" ]; then
+  skip "markup-peak-memory" "needs /usr/bin/time and $A"
+else
+  SAMPLE=$NM_ROOT/tests/sample/harbour-bridge.txt
+  for ((i = 0; i < 520; i++)); do cat "$SAMPLE"; done >"$T/1m.txt"
+  for ((i = 0; i < 8; i++)); do cat "$T/1m.txt"; done >"$T/8m.txt"
+  awk 'BEGIN { RS = "" } { sub(/^[^ ]+/, "**&**"); print $0 " [link](https://example.com/story)\n" }' "$T/8m.txt" >"$T/8m.md"
+  awk 'BEGIN { RS = ""; print "<!DOCTYPE html><html><head><title>x</title></head><body><article>" }
+    { gsub(/&/, "\\&amp;"); gsub(/</, "\\&lt;"); gsub(/“/, "\\&ldquo;"); gsub(/”/, "\\&rdquo;"); print "<p>" $0 "</p>" }
+    END { print "</article></body></html>" }' "$T/8m.txt" >"$T/8m.html"
+  for f in 8m.md; do
+    size=$(wc -c <"$T/$f")
+    timeout 300 /usr/bin/time -f %M -o "$T/rss" "$A" --format=json "$T/$f" >/dev/null 2>"$T/err"
+    rc=$? kb=$(tail -1 "$T/rss")
+    if [ $rc -ne 0 ]; then not_ok "markup-peak-memory $f" "status $rc: $(head -c 300 "$T/err")"
+    elif [ $((kb * 1024)) -le $((10 * size)) ]; then ok "markup-peak-memory $f"
+    else not_ok "markup-peak-memory $f" "peak $((kb / 1024)) MB for $((size / 1024)) KB, over 10x"; fi
+    echo "# $f: $size bytes, peak $kb KB"
+  done
+fi
+
 [ $failures -eq 0 ]

@@ -2,6 +2,7 @@
  * probe.c: look at what markup.c made of a file, for tests/test_markup.sh.
  *   probe prose  plain|markdown|html FILE   the prose as the segmenter sees it
  *   probe quotes plain|markdown|html FILE   one line per quote
+ *   probe mask   markdown|html FILE         the mask itself, one byte per input byte
  *   probe entity TEXT                       what nm__html_entity reads at TEXT
  *   probe scan   markdown|html FILE         time the markup stage alone (MB/s)
  * "prose" prints prose bytes, drops skipped markup, writes one '|' for each
@@ -96,7 +97,7 @@ int main(int argc, char **argv) {
     else puts("none");
     return 0;
   }
-  if (argc != 4) { fputs("usage: probe prose|quotes|scan plain|markdown|html FILE | probe entity TEXT\n", stderr); return 2; }
+  if (argc != 4) { fputs("usage: probe prose|quotes|mask|scan plain|markdown|html FILE | probe entity TEXT\n", stderr); return 2; }
   int input = nm_input_from_name(argv[2]);
   size_t len;
   char *text = probe_read(argv[3], &len);
@@ -118,7 +119,9 @@ int main(int argc, char **argv) {
     return 3;
   }
   if (!strcmp(argv[1], "prose")) probe_prose(d);
-  else probe_quotes(d);
+  else if (!strcmp(argv[1], "mask")) {
+    if (d->mask) fwrite(d->mask, 1, d->len, stdout);
+  } else probe_quotes(d);
   nm_doc_delete(d);
   nm_engine_delete(e);
   free(text);
