@@ -515,10 +515,35 @@ typedef struct nm_markup__splitter {
   uint32_t fence_len;     /* its opening run */
   const char *html_end;   /* while an HTML block of kinds 1-5 is open: what ends it */
   bool html_blank;        /* while one of kinds 6-7 is open: a blank line ends it */
-  bool front_matter;      /* inside "---" or "+++" metadata at the start */
+  uint32_t front_end;     /* the end of front matter at the start, else 0 */
   bool prev_blank;        /* the last line read was blank */
   bool whole;             /* bare CRs: one piece */
 } nm_markup__splitter;
+
+/* The grammar reads a first line of "---" or "+++" (blanks around it) as
+   front matter when a later line is exactly the same three characters and
+   a line end (the grammar's scanner looks that far ahead): the end of that
+   line, or 0 when the text has none. */
+static uint32_t nm_markup__front_matter_end(const char *text, uint32_t len) {
+  const char *p = text, *e = text + len;
+  while (p < e && (*p == ' ' || *p == '\t')) p++;
+  if (e - p < 3 || (memcmp(p, "---", 3) && memcmp(p, "+++", 3))) return 0;
+  char c = *p;
+  p += 3;
+  while (p < e && (*p == ' ' || *p == '\t')) p++;
+  if (p == e || (*p != '\n' && *p != '\r')) return 0;
+  for (const char *nl = memchr(p, '\n', (size_t)(e - p)); nl; nl = memchr(nl + 1, '\n', (size_t)(e - nl - 1))) {
+    const char *q = nl + 1;
+    if (e - q < 4 || q[0] != c || q[1] != c || q[2] != c || q[3] == c) continue;
+    q += 3;
+    while (q < e && (*q == ' ' || *q == '\t')) q++;
+    if (q < e && (*q == '\n' || *q == '\r')) {
+      const char *end = memchr(q, '\n', (size_t)(e - q));
+      return end ? (uint32_t)(end + 1 - text) : len;
+    }
+  }
+  return 0;
+}
 
 static void nm_markup__splitter_init(nm_markup__splitter *sp, const char *text, uint32_t len) {
   memset(sp, 0, sizeof *sp);
@@ -528,6 +553,7 @@ static void nm_markup__splitter_init(nm_markup__splitter *sp, const char *text, 
   for (const char *cr = memchr(text, '\r', len); cr && !sp->whole;
        cr = memchr(cr + 1, '\r', len - (uint32_t)(cr + 1 - text)))
     sp->whole = cr + 1 == text + len || cr[1] != '\n';
+  sp->front_end = nm_markup__front_matter_end(text, len);
 }
 
 /* Case-insensitive search for the ASCII `needle` in [s, e). */
@@ -593,16 +619,12 @@ static void nm_markup__splitter_line(nm_markup__splitter *sp, const char *ls, co
     /* The grammar ends a declaration (<!X) only at a '>' in column 0. */
     if (sp->html_end[0] == '>' ? ls < ce && *ls == '>' : nm_markup__line_has(ls, ce, sp->html_end))
       sp->html_end = NULL;
-  } else if (sp->front_matter) {
-    if (ce - ls == 3 && (!memcmp(ls, "---", 3) || !memcmp(ls, "+++", 3))) sp->front_matter = false;
   } else if (sp->html_blank) {
     if (blank) sp->html_blank = false;
   } else if (!blank && indent <= 3) {
     uint32_t run = 0;
     while (p + run < ce && p[run] == *p) run++;
-    if (ls == sp->text && ce - ls == 3 && (!memcmp(ls, "---", 3) || !memcmp(ls, "+++", 3))) {
-      sp->front_matter = true;
-    } else if ((*p == '`' || *p == '~') && run >= 3) {
+    if ((*p == '`' || *p == '~') && run >= 3) {
       sp->fence = *p;
       sp->fence_len = run;
     } else if (*p == '<') {
@@ -633,8 +655,8 @@ static uint32_t nm_markup__splitter_cut(nm_markup__splitter *sp, uint32_t want) 
     const char *ls = text + sp->pos;
     /* Not before "---" or "+++": at the start of a piece the grammar
        would read them as front matter. */
-    if (sp->pos >= want && sp->prev_blank && !sp->fence && !sp->html_end && !sp->html_blank &&
-        !sp->front_matter && *ls != ' ' && *ls != '\t' && *ls != '\n' && *ls != '\r' &&
+    if (sp->pos >= want && sp->pos >= sp->front_end && sp->prev_blank && !sp->fence && !sp->html_end &&
+        !sp->html_blank && *ls != ' ' && *ls != '\t' && *ls != '\n' && *ls != '\r' &&
         !(sp->len - sp->pos >= 3 && (!memcmp(ls, "---", 3) || !memcmp(ls, "+++", 3))))
       return sp->pos;
     const char *nl = memchr(ls, '\n', sp->len - sp->pos);
