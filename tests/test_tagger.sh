@@ -61,7 +61,13 @@ expect_quote() {
   else not_ok "$name" "want [$want], got [$(tr '\n' '|' <<<"$out")]"; fi
 }
 expect_quote "believes: long noun-phrase source, that-clause content" "indirect 31-57 speaker=0-21 cue=22-30"
-expect_quote "believes: content without that" "indirect 86-119 speaker=60-76 cue=77-85"
+# The model is retrained whenever the rules change (their output is among its
+# features), and where a noun phrase starts is what moves most between two
+# trainings: the speaker must be "The bakery owner" or its head "owner",
+# the cue and the content exactly these.
+if [ $have_model = 0 ]; then skip "believes: content without that" "$no_model"
+elif grep -qxE "indirect 86-119 speaker=(60|71)-76 cue=77-85" <<<"$out"; then ok "believes: content without that"
+else not_ok "believes: content without that" "want [indirect 86-119 speaker=60-76 or 71-76 cue=77-85], got [$(tr '\n' '|' <<<"$out")]"; fi
 
 # ---- the off switch -----------------------------------------------------------
 # With --no-tagger these sentences have no quote: the rules find none.
