@@ -293,6 +293,7 @@ typedef struct nm_markup__scan {
   nm__vec events;       /* nm_markup__event */
   nm__vec inlines;      /* TSNode: Markdown prose to parse with the inline grammar */
   pcre2_match_data *md; /* for #match? */
+  uint32_t clip_from, clip_to; /* paint and containers only here (HTML pieces) */
 } nm_markup__scan;
 
 static double nm_markup__now(void) {
@@ -359,6 +360,8 @@ static bool nm_markup__pred_holds(const nm_markup__scan *s, const nm_markup__pre
 
 static void nm_markup__paint(nm_markup__scan *s, uint32_t start, uint32_t end, uint8_t value) {
   uint8_t *paint = s->paint;
+  if (start < s->clip_from) start = s->clip_from;
+  if (end > s->clip_to) end = s->clip_to;
   for (uint32_t i = start; i < end; i++)
     if (paint[i] < value) paint[i] = value;
 }
@@ -406,6 +409,9 @@ static nm_status nm_markup__run_query(nm_markup__scan *s, const nm_markup__query
       case NM_ROLE_MUTE:
       case NM_ROLE_HEADING:
       case NM_ROLE_BOILER: {
+        if (start < s->clip_from) start = s->clip_from;
+        if (end > s->clip_to) end = s->clip_to;
+        if (start >= end) break;
         if (!nm__vec_reserve(&s->events, s->events.count + 2)) return NM_ERR_NOMEM;
         nm_markup__event *ev = (nm_markup__event *)s->events.items + s->events.count;
         ev[0] = (nm_markup__event){start, (uint8_t)(role - NM_ROLE_HIDE), 1};
@@ -751,6 +757,300 @@ static nm_status nm_markup__markdown(nm_markup__scan *s, const nm__markup *mk, c
   return st;
 }
 
+/*
+ * HTML in pieces, for the same reason as Markdown (the tree of a page is
+ * ~6 bytes per input byte). HTML has no blank lines to cut at: what is open
+ * at a place is the stack of elements around it, and a tree cut short turns
+ * every element still open into an error. So each piece is parsed framed:
+ * the start tags of the elements open where it begins (their own bytes,
+ * wherever they are in the text) come first, and end tags of the elements
+ * open where it ends (found later in the text) come last, all as included
+ * ranges, so every offset stays that of the whole text. Which elements are
+ * open at the cut is first guessed by a plain tag scan; the cut holds only
+ * if the tree agrees: no errors, each guessed element open across the cut
+ * and closed by the end tag supplied for it, and nothing else open there
+ * (an element left unclosed, a script, a comment). Otherwise the piece
+ * doubles, and a page the check never passes is parsed whole, as before.
+ * Elements open across a cut appear in the trees of both pieces, so paint
+ * and containers are clipped to the piece's own bytes.
+ */
+#define NM_MARKUP_HTML_MAX_OPEN 256 /* deeper than this, no cut */
+
+typedef struct nm_markup__open {
+  TSRange tag;      /* its start tag */
+  uint32_t name;    /* its name: [name, name + name_len) */
+  uint32_t name_len;
+  TSRange close;    /* an end tag with its name after the cut (end_byte 0: none found yet) */
+} nm_markup__open;
+
+/* The first '<' before an ASCII letter (a start tag) at or after `from`. */
+static uint32_t nm_markup__html_tag_at(const char *text, uint32_t len, uint32_t from) {
+  while (from < len) {
+    const char *lt = memchr(text + from, '<', len - from);
+    if (!lt) return len;
+    uint32_t at = (uint32_t)(lt - text);
+    if (at + 1 < len && ((lt[1] | 32) >= 'a' && (lt[1] | 32) <= 'z')) return at;
+    from = at + 1;
+  }
+  return len;
+}
+
+/* The row and column of byte `at`, counting from a known point at `base`. */
+static TSPoint nm_markup__point_at(const char *text, uint32_t base, TSPoint base_point, uint32_t at) {
+  TSPoint p = base_point;
+  uint32_t line = base;
+  for (const char *nl = at > base ? memchr(text + base, '\n', at - base) : NULL; nl;
+       nl = (uint32_t)(nl + 1 - text) < at ? memchr(nl + 1, '\n', at - (uint32_t)(nl + 1 - text)) : NULL) {
+    p.row++;
+    line = (uint32_t)(nl + 1 - text);
+  }
+  p.column = line == base ? base_point.column + (at - base) : at - line;
+  return p;
+}
+
+static bool nm_markup__is_letter(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+
+/* Where the first occurrence of `needle` (ASCII, any case) in [from, len)
+   starts, or len. */
+static uint32_t nm_markup__find_ci(const char *text, uint32_t len, uint32_t from, const char *needle, size_t n) {
+  for (uint32_t i = from; i + n <= len; i++) {
+    const char *lt = memchr(text + i, needle[0], len - i);
+    if (!lt) break;
+    i = (uint32_t)(lt - text);
+    if (i + n <= len && nm_markup__same(lt, n, needle, n)) return i;
+  }
+  return len;
+}
+
+/*
+ * Guess the elements open at `to` from those open at `from` and a plain
+ * scan of the tags between: a start tag opens an element (not void ones,
+ * not "/>"), an end tag closes back to the element it names. Comments and
+ * the raw text of script, style, textarea and title are skipped. False when
+ * the scan is unsure (a tag or comment running past `to`, too deep).
+ */
+static bool nm_markup__html_guess(const char *text, uint32_t from, uint32_t to, nm__vec *open) {
+  static const char *const voids[] = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                                      "meta", "param", "source", "track", "wbr", "keygen"};
+  static const char *const raws[] = {"script", "style", "textarea", "title"};
+  uint32_t pos = from;
+  while (pos < to) {
+    const char *lt = memchr(text + pos, '<', to - pos);
+    if (!lt) break;
+    uint32_t at = (uint32_t)(lt - text);
+    if (to - at >= 4 && !memcmp(lt, "<!--", 4)) {
+      uint32_t e = nm_markup__find_ci(text, to, at + 4, "-->", 3);
+      if (e >= to) return false;
+      pos = e + 3;
+      continue;
+    }
+    bool closing = at + 1 < to && lt[1] == '/';
+    uint32_t name = at + 1 + closing, n = 0;
+    if (name >= to || !nm_markup__is_letter((unsigned char)text[name])) {
+      pos = at + 1;
+      continue;
+    }
+    while (name + n < to && !nm_markup__is_space((unsigned char)text[name + n]) && text[name + n] != '>' &&
+           text[name + n] != '/')
+      n++;
+    /* The end of the tag, past quoted attribute values. */
+    uint32_t gt = name + n;
+    char quote = 0;
+    for (; gt < to; gt++) {
+      char c = text[gt];
+      if (quote) { if (c == quote) quote = 0; }
+      else if (c == '"' || c == '\'') quote = c;
+      else if (c == '>') break;
+    }
+    if (gt >= to) return false;
+    pos = gt + 1;
+    if (closing) {
+      size_t k = open->count;
+      while (k > 0) {
+        const nm_markup__open *o = &NM_AT(*open, nm_markup__open, k - 1);
+        if (nm_markup__same(text + o->name, o->name_len, text + name, n)) break;
+        k--;
+      }
+      if (k > 0) open->count = k - 1;
+      continue;
+    }
+    bool opens = text[gt - 1] != '/';
+    for (size_t i = 0; opens && i < sizeof voids / sizeof voids[0]; i++)
+      if (nm_markup__same(text + name, n, voids[i], strlen(voids[i]))) opens = false;
+    if (!opens) continue;
+    if (open->count >= NM_MARKUP_HTML_MAX_OPEN) return false;
+    nm_markup__open *o = nm__vec_push(open);
+    if (!o) return false;
+    o->tag.start_byte = at;
+    o->tag.end_byte = gt + 1;
+    o->tag.start_point = o->tag.end_point = (TSPoint){0, 0}; /* set by the caller */
+    o->name = name;
+    o->name_len = n;
+    for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++) {
+      if (!nm_markup__same(text + name, n, raws[i], strlen(raws[i]))) continue;
+      char close[16] = "</";
+      memcpy(close + 2, raws[i], strlen(raws[i]));
+      uint32_t e = nm_markup__find_ci(text, to, pos, close, 2 + strlen(raws[i]));
+      if (e >= to) return false;
+      pos = e; /* its end tag closes it */
+    }
+  }
+  return true;
+}
+
+/* An end tag "</name" [space] ">" at or after `from`: its range, or false. */
+static bool nm_markup__html_find_close(const char *text, uint32_t len, uint32_t from, const char *name, uint32_t n,
+                                       TSRange *r) {
+  while (from < len) {
+    uint32_t at = nm_markup__find_ci(text, len, from, "</", 2);
+    if (at >= len) return false;
+    from = at + 2;
+    if (at + 2 + n > len || !nm_markup__same(text + at + 2, n, name, n)) continue;
+    uint32_t e = at + 2 + n;
+    while (e < len && nm_markup__is_space((unsigned char)text[e])) e++;
+    if (e < len && text[e] == '>') {
+      r->start_byte = at;
+      r->end_byte = e + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Whether the tree of a framed piece agrees with the guess at the cut `to`:
+   no errors; under the root, each guessed element in turn, starting at its
+   start tag, reaching past `to`, and ending with the end tag supplied for
+   it; inside the innermost, nothing but that end tag reaching past `to`. */
+static bool nm_markup__html_agrees(TSNode root, uint32_t to, const nm__vec *open) {
+  if (ts_node_has_error(root)) return false;
+  TSNode node = root;
+  for (size_t d = 0; d <= open->count; d++) {
+    TSNode child = ts_node_first_child_for_byte(node, to);
+    if (ts_node_is_null(child)) return false;
+    if (d == open->count) {
+      /* The innermost: its end tag, the one supplied, must be what follows. */
+      if (d == 0) return ts_node_start_byte(child) >= to; /* the document: anything may start at `to` */
+      const nm_markup__open *o = &NM_AT(*open, nm_markup__open, d - 1);
+      return ts_node_start_byte(child) == o->close.start_byte && !strcmp(ts_node_type(child), "end_tag");
+    }
+    const nm_markup__open *o = &NM_AT(*open, nm_markup__open, d);
+    if (strcmp(ts_node_type(child), "element") != 0 || ts_node_start_byte(child) != o->tag.start_byte ||
+        ts_node_end_byte(child) != o->close.end_byte)
+      return false;
+    node = child;
+  }
+  return false;
+}
+
+static nm_status nm_markup__html(nm_markup__scan *s, const nm__markup *mk, const nm_markup__query *query,
+                                 TSParser *parser, TSQueryCursor *cursor, char *err, size_t errlen) {
+  nm_doc *doc = s->doc;
+  const char *text = doc->text;
+  if (!ts_parser_set_language(parser, mk->html)) {
+    nm__errorf(err, errlen, "the html grammar does not fit this tree-sitter runtime");
+    return NM_ERR_ABI;
+  }
+  nm__vec open, guess, ranges; /* nm_markup__open, nm_markup__open, TSRange */
+  nm__vec_init(&open, sizeof(nm_markup__open));
+  nm__vec_init(&guess, sizeof(nm_markup__open));
+  nm__vec_init(&ranges, sizeof(TSRange));
+  uint32_t from = 0, grow = NM_MARKUP_PIECE_BYTES;
+  TSPoint from_point = {0, 0};
+  nm_status st = NM_OK;
+  do {
+    uint32_t want = doc->len - from > grow ? from + grow : doc->len;
+    uint32_t to = nm_markup__html_tag_at(text, doc->len, want);
+    TSPoint to_point = nm_markup__point_at(text, from, from_point, to);
+    /* The frame: the guess at `to`, with an end tag for each, innermost first. */
+    bool framed = false;
+    if (to < doc->len) {
+      guess.count = 0;
+      framed = nm__vec_reserve(&guess, open.count) && open.count <= guess.cap;
+      if (framed) {
+        if (open.count) memcpy(guess.items, open.items, open.count * sizeof(nm_markup__open));
+        guess.count = open.count;
+        framed = nm_markup__html_guess(text, from, to, &guess);
+      }
+      /* Points for the start tags the scan found, in order. */
+      uint32_t base = from;
+      TSPoint base_point = from_point;
+      for (size_t d = 0; framed && d < guess.count; d++) {
+        nm_markup__open *o = &NM_AT(guess, nm_markup__open, d);
+        if (o->tag.start_byte < from) continue;
+        o->tag.start_point = nm_markup__point_at(text, base, base_point, o->tag.start_byte);
+        o->tag.end_point = nm_markup__point_at(text, o->tag.start_byte, o->tag.start_point, o->tag.end_byte);
+        base = o->tag.end_byte;
+        base_point = o->tag.end_point;
+      }
+      uint32_t after = to;
+      TSPoint after_point = to_point;
+      for (size_t k = guess.count; framed && k > 0; k--) {
+        nm_markup__open *o = &NM_AT(guess, nm_markup__open, k - 1);
+        /* A close found for an earlier cut serves while it is still ahead. */
+        if (o->close.end_byte == 0 || o->close.start_byte < after) {
+          framed = nm_markup__html_find_close(text, doc->len, after, text + o->name, o->name_len, &o->close);
+          if (framed) {
+            o->close.start_point = nm_markup__point_at(text, after, after_point, o->close.start_byte);
+            o->close.end_point = nm_markup__point_at(text, o->close.start_byte, o->close.start_point, o->close.end_byte);
+          }
+        }
+        after = o->close.end_byte;
+        after_point = o->close.end_point;
+      }
+    }
+    if (to < doc->len && !framed) {
+      grow = grow > UINT32_MAX / 2 ? UINT32_MAX : grow * 2;
+      continue;
+    }
+    /* The ranges: open start tags, the piece, then the frame's end tags. */
+    ranges.count = 0;
+    size_t nclose = framed ? guess.count : 0;
+    if (!nm__vec_reserve(&ranges, open.count + 1 + nclose)) {
+      st = NM_ERR_NOMEM;
+      break;
+    }
+    TSRange *r = ranges.items;
+    for (size_t d = 0; d < open.count; d++) *r++ = NM_AT(open, nm_markup__open, d).tag;
+    uint32_t piece_end = framed ? to : doc->len;
+    *r++ = (TSRange){from_point, framed ? to_point : nm_markup__point_at(text, from, from_point, doc->len), from, piece_end};
+    for (size_t k = nclose; k > 0; k--) *r++ = NM_AT(guess, nm_markup__open, k - 1).close;
+    ranges.count = (size_t)(r - (TSRange *)ranges.items);
+    if (!ts_parser_set_included_ranges(parser, ranges.items, (uint32_t)ranges.count)) {
+      nm__errorf(err, errlen, "the HTML parser refused a piece of the text (%u to %u)", from, piece_end);
+      st = NM_ERR_MARKUP;
+      break;
+    }
+    TSTree *tree = NULL;
+    if (!nm_markup__arm_timeout(s, parser) || !(tree = ts_parser_parse_string(parser, NULL, text, doc->len))) {
+      st = nm_markup__too_slow(s, err, errlen);
+      break;
+    }
+    TSNode root = ts_tree_root_node(tree);
+    if (framed && !nm_markup__html_agrees(root, to, &guess)) {
+      ts_tree_delete(tree);
+      grow = grow > UINT32_MAX / 2 ? UINT32_MAX : grow * 2;
+      continue;
+    }
+    s->clip_from = from;
+    s->clip_to = piece_end;
+    st = nm_markup__run_query(s, query, root, cursor, 0, UINT32_MAX, false);
+    ts_tree_delete(tree);
+    if (!framed) break; /* the piece ran to the end of the text */
+    nm__vec swap = open;
+    open = guess;
+    guess = swap;
+    from = to;
+    from_point = to_point;
+    grow = NM_MARKUP_PIECE_BYTES;
+  } while (st == NM_OK && from < doc->len);
+  s->clip_from = 0;
+  s->clip_to = UINT32_MAX;
+  nm__vec_free(&open);
+  nm__vec_free(&guess);
+  nm__vec_free(&ranges);
+  return st;
+}
+
 static int nm_markup__event_cmp(const void *a, const void *b) {
   const nm_markup__event *x = a, *y = b;
   return x->pos < y->pos ? -1 : x->pos > y->pos;
@@ -892,24 +1192,15 @@ nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen) {
   TSParser *parser = ts_parser_new();
   TSQueryCursor *cursor = ts_query_cursor_new();
   s.md = pcre2_match_data_create(1, NULL);
-  TSTree *tree = NULL;
+  s.clip_to = UINT32_MAX;
   nm_status st = NM_OK;
   if (!doc->mask || !parser || !cursor || !s.md) {
     st = NM_ERR_NOMEM;
-  } else if (!html) {
-    st = nm_markup__markdown(&s, mk, query, inline_query, parser, cursor, err, errlen);
-    if (st == NM_OK) nm_markup__sweep(&s);
-  } else if (!ts_parser_set_language(parser, mk->html)) {
-    nm__errorf(err, errlen, "the html grammar does not fit this tree-sitter runtime");
-    st = NM_ERR_ABI;
-  } else if (!nm_markup__arm_timeout(&s, parser) ||
-             !(tree = ts_parser_parse_string(parser, NULL, doc->text, doc->len))) {
-    st = nm_markup__too_slow(&s, err, errlen);
   } else {
-    st = nm_markup__run_query(&s, query, ts_tree_root_node(tree), cursor, 0, UINT32_MAX, false);
+    st = html ? nm_markup__html(&s, mk, query, parser, cursor, err, errlen)
+              : nm_markup__markdown(&s, mk, query, inline_query, parser, cursor, err, errlen);
     if (st == NM_OK) nm_markup__sweep(&s);
   }
-  if (tree) ts_tree_delete(tree);
   if (cursor) ts_query_cursor_delete(cursor);
   if (parser) ts_parser_delete(parser);
   pcre2_match_data_free(s.md);

@@ -217,11 +217,14 @@ else
 fi
 
 
-# ---- Markdown in pieces ------------------------------------------------------------
-# markup.c parses Markdown a piece at a time (64 KB, cut only where nothing
-# is open). A probe built with 1-byte pieces cuts at every place it may:
-# its mask must be the whole parse's, byte for byte, on the fixtures, the
-# seeds as Markdown, and random mixes of the blocks that span blank lines.
+# ---- Markdown and HTML in pieces ----------------------------------------------------
+# markup.c parses a piece at a time (64 KB; Markdown cut only where nothing
+# is open, HTML framed by the elements open around the piece). A probe
+# built with 1-byte pieces cuts at every place it may: its mask must be the
+# whole parse's, byte for byte, on the fixtures, the seeds as Markdown and
+# HTML, random mixes of the Markdown blocks that span blank lines, and
+# random well-formed pages (nested blocks, inline elements, void tags,
+# comments, scripts, lists and paragraphs left unclosed).
 if cc $CFLAGS_T -DNM_MARKUP_PIECE_BYTES=1u -I"$NM_BUILD/gen" $(pkg-config --cflags libpcre2-8 tree-sitter) \
   -o "$NM_BUILD/tests/markup_probe_pieces" "$M/probe.c" "$NM_ROOT/src/markup.c" $LIBS 2>"$T/cc.pieces"; then
   ok "markup-build-probe-pieces"
@@ -240,15 +243,51 @@ for n in range(60):
     nl = "\r\n" if n % 5 == 0 else "\n"
     open("%s/mix%02d.md" % (sys.argv[1], n), "w", encoding="utf-8").write(nl.join(lines) + nl)
 EOF
+  python3 - "$T/pieces" <<'EOF'
+import random, sys
+random.seed(7)
+blocks = ["div", "section", "article", "aside", "nav", "footer", "ul", "blockquote", "table", "h2", "p", "pre"]
+inl = ["em", "b", "a href='x>y'", "span class=\"related\"", "code", "i", "strong"]
+words = ["text “q” here", " said “a", "b” she ", "&ldquo;x&rdquo; he said.", "&amp; more", "plain words", "\n", " "]
+def inline(d):
+    out = []
+    for _ in range(random.randint(0, 6)):
+        r = random.random()
+        if r < 0.5 or d > 3: out.append(random.choice(words))
+        elif r < 0.75:
+            t = random.choice(inl)
+            out.append("<%s>%s</%s>" % (t, inline(d + 1), t.split()[0]))
+        elif r < 0.85: out.append(random.choice(["<br>", "<img src=\"a>b\">", "<wbr/>", "<!-- c “x” -->"]))
+        else: out.append(random.choice(["<script>var a = '<p>“x”';</script>", "<style>p{}</style>"]))
+    return "".join(out)
+def block(d):
+    t = random.choice(blocks)
+    if d > 5 or random.random() < 0.3:
+        if t == "ul": return "<ul>" + "".join("<li>" + inline(d) + random.choice(["</li>", ""]) for _ in range(3)) + "</ul>"
+        if t == "table": return "<table><tr><td>" + inline(d) + "</td><td>" + inline(d) + "</td></tr></table>"
+        if t == "p": return "<p>" + inline(d) + random.choice(["</p>", "</p>", ""]) + "\n"
+        return "<%s>%s</%s>\n" % (t, inline(d), t)
+    if t in ("ul", "table", "p", "h2", "pre"): t = "div"
+    return "<%s>%s</%s>\n" % (t, "".join(block(d + 1) for _ in range(random.randint(1, 5))), t)
+for n in range(40):
+    body = "".join(block(0) for _ in range(random.randint(1, 12)))
+    open("%s/page%02d.html" % (sys.argv[1], n), "w", encoding="utf-8").write(
+        "<!DOCTYPE html><html><head><title>x</title><script>var x;</script></head><body><main>\n" + body
+        + "</main></body></html>\n")
+EOF
   [ -d "$SEEDS" ] && for f in "$SEEDS"/*.txt; do "$NM_BUILD/tests/markup_seeds" "$f" "$T/pieces" >/dev/null 2>&1; done
-  differ=() n=0
-  for f in "$M"/*.md "$T"/pieces/*.md; do
-    "$P" mask markdown "$f" >"$T/whole.mask" 2>&1
-    "$PP" mask markdown "$f" >"$T/pieces.mask" 2>&1
-    cmp -s "$T/whole.mask" "$T/pieces.mask" || differ+=("$(basename "$f")")
-    n=$((n + 1))
+  for type in markdown html; do
+    ext=md
+    [ $type = html ] && ext=html
+    differ=() n=0
+    for f in "$M"/*.$ext "$T"/pieces/*.$ext; do
+      "$P" mask $type "$f" >"$T/whole.mask" 2>&1
+      "$PP" mask $type "$f" >"$T/pieces.mask" 2>&1
+      cmp -s "$T/whole.mask" "$T/pieces.mask" || differ+=("$(basename "$f")")
+      n=$((n + 1))
+    done
+    expect "$ext-pieces-same-mask ($n files)" "" "${differ[*]}"
   done
-  expect "md-pieces-same-mask ($n files)" "" "${differ[*]}"
 else
   not_ok "markup-build-probe-pieces" "$(head -c 400 "$T/cc.pieces")"
 fi
@@ -280,7 +319,7 @@ else
   awk 'BEGIN { RS = ""; print "<!DOCTYPE html><html><head><title>x</title></head><body><article>" }
     { gsub(/&/, "\\&amp;"); gsub(/</, "\\&lt;"); gsub(/“/, "\\&ldquo;"); gsub(/”/, "\\&rdquo;"); print "<p>" $0 "</p>" }
     END { print "</article></body></html>" }' "$T/8m.txt" >"$T/8m.html"
-  for f in 8m.md; do
+  for f in 8m.md 8m.html; do
     size=$(wc -c <"$T/$f")
     timeout 300 /usr/bin/time -f %M -o "$T/rss" "$A" --format=json "$T/$f" >/dev/null 2>"$T/err"
     rc=$? kb=$(tail -1 "$T/rss")
