@@ -682,19 +682,23 @@ static void nm_annotate__on_rule_error(void *ud, const char *message) {
 /*
  * Analyse one document and write it out. `name` is for messages and views,
  * `file` for the JSON "file" field (NULL for stdin). Failures are reported.
+ * With `owned` (buf itself, from nm_annotate__read_all) the document takes
+ * the buffer instead of a copy, and frees it: a big file is not held twice.
  */
 static void nm_annotate__document(nm_annotate_run *run, const char *name, const char *file, const char *buf,
-                                  size_t len, int input, const nm_annotate_window *w) {
+                                  size_t len, int input, const nm_annotate_window *w, char *owned) {
   const nm_annotate_opts *o = run->opts;
   int rc;
   run->notes = 0;
   if ((!w || w->index == 0) && nm_annotate__looks_binary(buf, len)) {
     nm_annotate__report(run, name, "binary file (NUL and control bytes), not annotated");
+    free(owned);
     return;
   }
   char err[512];
   nm_status st;
-  nm_doc *doc = nm_doc_new(run->engine, buf, len, input, &st, err, sizeof err);
+  nm_doc *doc = owned ? nm__doc_new_owned(run->engine, owned, len, input, &st, err, sizeof err)
+                      : nm_doc_new(run->engine, buf, len, input, &st, err, sizeof err);
   if (!doc) {
     nm_annotate__report(run, name, err);
     return;
@@ -749,7 +753,7 @@ static void nm_annotate__each_line(nm_annotate_run *run, FILE *f, const char *na
     if (len && line[len - 1] == '\n') len--;
     if (len && line[len - 1] == '\r') len--;
     snprintf(label, sizeof label, "%s:%zu", file ? file : name, lineno);
-    nm_annotate__document(run, label, label, line, len, input, NULL);
+    nm_annotate__document(run, label, label, line, len, input, NULL, NULL);
   }
   if (ferror(f)) nm_annotate__report(run, name, strerror(errno ? errno : EIO));
   free(line);
@@ -821,12 +825,12 @@ static int nm_annotate__stream(nm_annotate_run *run, int fd, const char *name, c
       len += (size_t)got;
     }
     if (eof && w.index == 0) { /* it all fit: one document, as without windows */
-      nm_annotate__document(run, name, path, buf, len, input, NULL);
+      nm_annotate__document(run, name, path, buf, len, input, NULL, NULL);
       break;
     }
     size_t cut = eof ? len : nm_annotate__window_cut(buf, len);
     w.last = eof && cut == len;
-    nm_annotate__document(run, name, path, buf, cut, input, &w);
+    nm_annotate__document(run, name, path, buf, cut, input, &w, NULL);
     w.index++;
     w.offset += cut;
     w.first_line += nm_annotate__count_lines(buf, cut);
@@ -884,8 +888,7 @@ static void nm_annotate__one(nm_annotate_run *run, const char *path) {
     nm_annotate__report(run, name, strerror(rc));
     return;
   }
-  nm_annotate__document(run, name, path, buf, len, input, NULL);
-  free(buf);
+  nm_annotate__document(run, name, path, buf, len, input, NULL, buf);
 }
 
 /* ---- options ----------------------------------------------------------- */

@@ -275,29 +275,37 @@ nm_status nm_engine_compile(nm_engine *self, char *err, size_t errlen) {
   return st;
 }
 
-nm_doc *nm_doc_new(nm_engine *engine, const char *text, size_t len, int input, nm_status *status,
-                   char *err, size_t errlen) {
+/* nm_doc_new, on a copy of text or, when `owned` is set, on that buffer
+   itself (text == owned), which the document then frees: on failure too. */
+static nm_doc *nm_doc__new(nm_engine *engine, const char *text, size_t len, int input, char *owned,
+                           nm_status *status, char *err, size_t errlen) {
   nm_status st_local;
   if (!status) status = &st_local;
   if (!engine || (!text && len)) {
     *status = NM_ERR_ARGUMENT;
     nm__errorf(err, errlen, "nm_doc_new: no engine or no text");
+    free(owned);
     return NULL;
   }
   if (input < NM_INPUT_PLAIN || input > NM_INPUT_HTML) {
     *status = NM_ERR_ARGUMENT;
     nm__errorf(err, errlen, "nm_doc_new: unknown input format %d", input);
+    free(owned);
     return NULL;
   }
   if (len > NM_MAX_DOC) {
     *status = NM_ERR_LIMIT;
     nm__errorf(err, errlen, "document of %zu bytes is over the limit of %u bytes", len, NM_MAX_DOC);
+    free(owned);
     return NULL;
   }
-  if (!engine->compiled && (*status = nm_engine_compile(engine, err, errlen)) != NM_OK) return NULL;
+  if (!engine->compiled && (*status = nm_engine_compile(engine, err, errlen)) != NM_OK) {
+    free(owned);
+    return NULL;
+  }
 
   nm_doc *d = calloc(1, sizeof *d);
-  char *copy = malloc(len + 1);
+  char *copy = owned ? owned : malloc(len + 1);
   if (!d || !copy) {
     free(d);
     free(copy);
@@ -305,7 +313,7 @@ nm_doc *nm_doc_new(nm_engine *engine, const char *text, size_t len, int input, n
     nm__errorf(err, errlen, "out of memory");
     return NULL;
   }
-  if (len) memcpy(copy, text, len);
+  if (len && !owned) memcpy(copy, text, len);
   copy[len] = '\0';
   d->engine = engine;
   d->text = copy;
@@ -340,6 +348,16 @@ nm_doc *nm_doc_new(nm_engine *engine, const char *text, size_t len, int input, n
   nm__vec_free(&d->tokens);
   *status = NM_OK;
   return d;
+}
+
+nm_doc *nm_doc_new(nm_engine *engine, const char *text, size_t len, int input, nm_status *status,
+                   char *err, size_t errlen) {
+  return nm_doc__new(engine, text, len, input, NULL, status, err, errlen);
+}
+
+nm_doc *nm__doc_new_owned(nm_engine *engine, char *text, size_t len, int input, nm_status *status, char *err,
+                          size_t errlen) {
+  return nm_doc__new(engine, text, len, input, text, status, err, errlen);
 }
 
 void nm_doc_delete(nm_doc *self) {

@@ -329,6 +329,12 @@ struct nm_doc {
 };
 
 /* Stages. Each returns NM_OK or a status with a message in err. */
+/* nm_doc_new without the copy: `text` comes from malloc with room for
+   len + 1 bytes, and the document owns it from here on (it is freed on
+   failure too). annotate hands over the file it read, so a big document is
+   not held twice. */
+nm_doc *nm__doc_new_owned(nm_engine *engine, char *text, size_t len, int input, nm_status *status, char *err,
+                          size_t errlen);
 nm_status nm__markup_scan(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__segment(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen);
