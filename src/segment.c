@@ -235,6 +235,9 @@ static uint32_t nm_segment__word_end(const nm_segment__reader *r, uint32_t pos) 
       pos++;
       continue;
     }
+    /* Most words end at a space or a line end, which never joins a word:
+       no need to decode it and look past it. */
+    if (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' || text[pos] == '\t') break;
     if (nm_segment__masked(r, pos)) break;
     cp = nm_segment__peek(r, pos, &len, &cls);
     if (nm_segment__is_wordish(cls)) {
