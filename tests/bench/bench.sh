@@ -112,15 +112,27 @@ measure "generated 1 MB x20, json" $((1048576 * 20)) 0 --format=json "${m1[@]}"
 measure "generated 1 MB, json" 1048576 1 --format=json "$T/1m.txt"
 # The same 1 MB as Markdown (every paragraph with bold and a link) and as a
 # web page (entities, <p>, a nav and a script): markup.c's tree-sitter pass.
-awk 'BEGIN { RS = "" } { sub(/^[^ ]+/, "**&**"); print $0 " [link](https://example.com/story)\n" }' \
-  "$T/1m.txt" >"$T/1m.md"
-awk 'BEGIN { RS = ""; print "<!DOCTYPE html><html><head><title>x</title><script>var x = 1;</script></head>" \
-    "<body><nav><a href=\"/\">Home</a></nav><article>" }
-  { gsub(/&/, "\\&amp;"); gsub(/</, "\\&lt;"); gsub(/>/, "\\&gt;"); gsub(/“/, "\\&ldquo;"); gsub(/”/, "\\&rdquo;")
-    print "<p>" $0 "</p>" }
-  END { print "</article></body></html>" }' "$T/1m.txt" >"$T/1m.html"
+md_of() {
+  awk 'BEGIN { RS = "" } { sub(/^[^ ]+/, "**&**"); print $0 " [link](https://example.com/story)\n" }' "$1"
+}
+html_of() {
+  awk 'BEGIN { RS = ""; print "<!DOCTYPE html><html><head><title>x</title><script>var x = 1;</script></head>" \
+      "<body><nav><a href=\"/\">Home</a></nav><article>" }
+    { gsub(/&/, "\\&amp;"); gsub(/</, "\\&lt;"); gsub(/>/, "\\&gt;"); gsub(/“/, "\\&ldquo;"); gsub(/”/, "\\&rdquo;")
+      print "<p>" $0 "</p>" }
+    END { print "</article></body></html>" }' "$1"
+}
+md_of "$T/1m.txt" >"$T/1m.md"
+html_of "$T/1m.txt" >"$T/1m.html"
 measure "generated 1 MB as Markdown, json" "$(bytes_of "$T/1m.md")" 1 --format=json "$T/1m.md"
 measure "generated 1 MB as HTML, json" "$(bytes_of "$T/1m.html")" 1 --format=json "$T/1m.html"
+# The same at 10 MB: the memory rows for markup (at 1 MB the process's own
+# ~8 MB, the model and the libraries, is most of the peak).
+for ((i = 0; i < 10; i++)); do cat "$T/1m.txt"; done >"$T/10m.txt"
+md_of "$T/10m.txt" >"$T/10m.md"
+html_of "$T/10m.txt" >"$T/10m.html"
+RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated 10 MB as Markdown, json" "$(bytes_of "$T/10m.md")" 1 --format=json "$T/10m.md"
+RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated 10 MB as HTML, json" "$(bytes_of "$T/10m.html")" 1 --format=json "$T/10m.html"
 # json is one value, so one document: the memory row. jsonl and ansi stream
 # in 4 MB windows: the constant-memory rows.
 RUNS=$((RUNS < 3 ? RUNS : 3)) measure "generated ${BIG_MB} MB, json (one document)" $((1048576 * BIG_MB)) 1 --format=json "$T/big.txt"
@@ -161,14 +173,21 @@ else
 fi
 
 # ---- the table -------------------------------------------------------------
+# The fixed part of every peak: annotate on one short line.
+tiny_peak() {
+  printf 'He said \xe2\x80\x9chi.\xe2\x80\x9d\n' >"$T/tiny.txt"
+  /usr/bin/time -f %M -o "$T/rss" "$A" --format=json "$T/tiny.txt" >/dev/null 2>&1 &&
+    awk '{ printf "%.1f", $1 / 1024 }' "$T/rss"
+}
 cpu=$(sed -n '/^model name/{s/^model name[[:space:]]*: //p;q}' /proc/cpuinfo 2>/dev/null)
 {
   echo "# make bench"
   echo
   echo "annotate $("$A" --version | awk '{print $NF}'), $(date -u +%Y-%m-%d), ${cpu:-unknown CPU}, $(nproc) cores, one core used;"
-  echo "end to end (read, analyse with the built-in rules, write to /dev/null); median of $RUNS runs (3 for the largest);"
+  echo "end to end (read, analyse with the built-in rules, write to /dev/null); median of $RUNS runs (3 for 10 MB markup and the largest);"
   echo "a run longer than ${TIMEOUT} s is stopped and shown as \"> ${TIMEOUT} s\"."
-  echo "Peak RSS is /usr/bin/time's max resident set; the ratio is to the input, for single documents."
+  echo "Peak RSS is /usr/bin/time's max resident set; the ratio is to the input, for single documents"
+  echo "(the process alone, with the tagger's model and the libraries, peaks at $(tiny_peak) MiB on a one-line input)."
   echo "The editor row is Neovim typing into a 60 KB article and re-annotating (tests/nvim/bench_latency.lua),"
   echo "median of 100 edits; the compare row groups 10^5 quotes once (tests/compare/bench.sh)."
   echo
