@@ -22,15 +22,7 @@ H.run(function()
   local fixtures = "tests/compare"
   local a_path, b_path, c_path = fixtures .. "/outlet_a.txt", fixtures .. "/outlet_b.txt", fixtures .. "/outlet_c.txt"
 
-  -- Diagnostics as comparable rows.
-  local function diags(buf)
-    local list = {}
-    for _, d in ipairs(vim.diagnostic.get(buf, { namespace = compare.ns })) do
-      list[#list + 1] = { d.lnum, d.col, d.end_lnum, d.end_col, d.message }
-    end
-    table.sort(list, function(x, y) return x[1] < y[1] or (x[1] == y[1] and x[5] < y[5]) end)
-    return list
-  end
+  local function diags(buf) return H.diagnostics(buf, compare.ns) end
   local function qf_rows(info)
     local list = {}
     for _, item in ipairs(info.items) do

@@ -61,14 +61,7 @@ H.run(function()
     },
   }
 
-  local function diags(buf)
-    local list = {}
-    for _, d in ipairs(vim.diagnostic.get(buf, { namespace = compare.ns })) do
-      list[#list + 1] = { d.lnum, d.col, d.end_lnum, d.end_col, d.message }
-    end
-    table.sort(list, function(x, y) return x[1] < y[1] or (x[1] == y[1] and x[5] < y[5]) end)
-    return list
-  end
+  local function diags(buf) return H.diagnostics(buf, compare.ns) end
 
   for i = #S, 1, -1 do vim.cmd("edit " .. vim.fn.fnameescape(path[i])) end
   for i, name in ipairs(S) do

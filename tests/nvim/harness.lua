@@ -118,6 +118,17 @@ function H.marks(buf, role)
   return list
 end
 
+-- The diagnostics of one namespace as comparable rows,
+-- { lnum, col, end_lnum, end_col, message }, sorted by line then message.
+function H.diagnostics(buf, ns)
+  local list = {}
+  for _, d in ipairs(vim.diagnostic.get(buf, { namespace = ns })) do
+    list[#list + 1] = { d.lnum, d.col, d.end_lnum, d.end_col, d.message }
+  end
+  table.sort(list, function(x, y) return x[1] < y[1] or (x[1] == y[1] and x[5] < y[5]) end)
+  return list
+end
+
 -- Wait until cond() holds (processing timers and scheduled callbacks).
 function H.wait(ms, cond)
   return vim.wait(ms, cond, 10)
