@@ -80,7 +80,10 @@ LIB_OBJ += $(GRAMMAR_OBJ) $(B)/obj/gen_queries.o $(B)/obj/gen_entities.o
 # TAGGER_MODEL=other/tagger.model reuses a model another build trained.
 TAGGER_CORPUS ?= ../shared/corpus/polnear/train
 TAGGER_MODEL ?= $(B)/tagger.model
-TAGGER_TRAIN_FLAGS ?=
+# The margin perceptron, and discontinuous content trained piece by piece
+# (held-out fold 0, source/cue/content exact F1: plain 56.5/58.4/34.3;
+# --margin=150 59.3/61.6/36.5; with --pieces 59.1/62.0/37.2).
+TAGGER_TRAIN_FLAGS ?= --margin=150 --pieces
 LIB_OBJ += $(B)/obj/tagger.o $(B)/obj/gen_model.o
 $(B)/obj/gen_model.o: src/tagger_model.S $(TAGGER_MODEL)
 	@mkdir -p $(@D)

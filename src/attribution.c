@@ -1348,6 +1348,16 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
   return nm_attr__reports_content(&c, &fr, has_quote);
 }
 
+/* Hook for the tagger (tagger.c): the noun phrase that ends at token
+   `head`, no further left than token lo; false when there is none. */
+bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, uint32_t *end) {
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__span sp = nm_attr__np_left(&c, head, lo);
+  if (sp.first == NM_NONE) return false;
+  *first = sp.first, *end = sp.end;
+  return true;
+}
+
 /* The first of the quote-mark quotes (sorted by start, as quotes.c emits
    them) that starts at or after token `tok`. */
 static size_t nm_attr__first_quote_from(const nm_doc *doc, size_t n, uint32_t tok) {

@@ -41,8 +41,10 @@
    held-out documents: 0 -> 31.8, 3 -> 32.7, 5 -> 33.0 content F1). */
 #define NM_TAGGER__JOIN 5u
 /* Confidence floors for new quotes, in trained-weight units (held-out
-   documents: no floor -> content 33.7 cue 60.2; 30/40 -> content 34.2 cue
-   58.4, and no stray quote in the hand-written unit sentences). */
+   documents, plain perceptron: no floor -> content 33.7 cue 60.2; 30/40 ->
+   content 34.2 cue 58.4). The margin perceptron (train_tagger --margin)
+   leads by far more: there they rarely bite (0/0 to 60/100 within 0.1
+   point on held-out documents). */
 #define NM_TAGGER__SURE 30.0f
 #define NM_TAGGER__SURER 40.0f
 /* Feature windows: at most this many tokens tagged at a time, read with
@@ -51,9 +53,13 @@
    the same features as a whole one. */
 #define NM_TAGGER__CHUNK 4096u
 /* A decoded token, one byte: its tag, and its tag's lead over the runner-up
-   in steps of 4 trained-weight units (at most 124). */
+   in steps of 16 trained-weight units (at most 496: a margin-trained model
+   leads by hundreds). */
 #define NM_TAGGER__TAG(x) ((x) & 7)
-#define NM_TAGGER__LEAD(x) (((x) >> 3) * 4)
+#define NM_TAGGER__LEAD_STEP 16
+#define NM_TAGGER__LEAD(x) (((x) >> 3) * NM_TAGGER__LEAD_STEP)
+/* How far (bytes) from a cue to look for the direct quote it introduces. */
+#define NM_TAGGER__NEAR 1000u
 #define NM_TAGGER__MARGIN 24u
 
 /* ---- private: the model -------------------------------------------------- */
@@ -334,20 +340,12 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
    dropped ones (9 suffix of two, 10 suffix of three, 16 neighbouring
    marks, 17 neighbours' quote state, 19 previous rule tag, 25 cue
    distance right x word, 26 sentence has a mark x heading) each moved
-   held-out F1 by less than its noise alone, and dropping the seven
-   together raised it (trained on three folds, scored on the fourth:
-   fold 0 source 56.9 -> 57.8, cue 58.4 -> 59.5, content 34.0 -> 33.9;
-   fold 1 57.3 -> 58.7, 59.1 -> 61.3, 36.0 -> 36.7): fewer rows to
-   read a token. Dropping any one more cost 0.3-1.5. (That experiment
-   sent the dropped features to one shared row, a stronger bias, which is
-   where much of the gain came from: see NM_TAGGER__BIAS.) */
-/* The bias feature is counted this many times: its weights then move
-   NM_TAGGER__BIAS^2 times as fast as any one feature's and weigh as much
-   in a score, a per-tag prior that keeps up with the rest. With one the
-   model under-tagged: held out (fold 0 / fold 1), 1 -> 56.1 / 56.3 / 32.8,
-   4 -> 57.8 / 59.0 / 34.6 (fold 1: 57.9 / 61.1 / 36.7), 8 about the same
-   as 4, source / cue / content. */
-#define NM_TAGGER__BIAS 4
+   held-out F1 by less than noise when dropped alone, and the seven
+   together cost nothing measurable (margin perceptron, trained on three
+   folds and scored on the fourth, source / cue / content: fold 0 59.3 /
+   61.8 / 37.0 -> 59.6 / 61.6 / 36.5, fold 1 60.7 / 62.8 / 39.3 -> 60.4 /
+   62.5 / 38.8) for 22% fewer rows to read a token. Dropping any one
+   more cost 0.3-1.5 points. */
 size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   const nm__token *t = c->t;
   const nm_tagger__word *w = c->w - 0; /* indexed by token - c->lo */
@@ -359,7 +357,7 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   uint32_t wp1 = i + 1 < c->ntok && t[i + 1].sent == t[i].sent ? w[i + 1 - lo].word : none;
   uint32_t wp2 = i + 2 < c->ntok && t[i + 2].sent == t[i].sent ? w[i + 2 - lo].word : none;
   size_t n = 0;
-  for (int r = 0; r < NM_TAGGER__BIAS; r++) f[n++] = nm_tagger__mix(1, 0, 0); /* bias */
+  f[n++] = nm_tagger__mix(1, 0, 0); /* bias */
   f[n++] = nm_tagger__mix(2, w[i - lo].word, 0);
   f[n++] = nm_tagger__mix(3, wm1, 0);
   f[n++] = nm_tagger__mix(4, wp1, 0);
@@ -572,6 +570,14 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   uint32_t start = t[a].start, end = t[b - 1].end;
   uint32_t cs = cue ? t[cue->first].start : NM_NONE, ce = cue ? t[cue->end - 1].end : NM_NONE;
   uint32_t ss = src ? t[src->first].start : NM_NONE, se = src ? t[src->end - 1].end : NM_NONE;
+  /* A cue the model found without a source: the rules' noun phrase just
+     before it, when there is one ("The lighthouse keeper believes ..."). */
+  if (cue && !src) {
+    const nm__sent *s = &NM_AT(doc->sents, nm__sent, t[cue->first].sent);
+    uint32_t f0, f1;
+    if (cue->first > s->first_tok && nm__attr_np_left(doc, cue->first - 1, s->first_tok, &f0, &f1) && (f1 <= a || f0 >= b))
+      ss = t[f0].start, se = t[f1 - 1].end;
+  }
 
   /* A marked quote holding the span, or held by it with nothing but
      punctuation around: the marked quote is the content. */
@@ -601,6 +607,25 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
      points of content F1. */
   bool mixed = lo < m->nmarked && m->marked[lo].start < end;
   if (!cue || nm_tagger__words(t, a, b) < 2) return NM_OK;
+  /* A cue gives one content: one that already introduces a direct quote
+     outside the span ("“...” Ruiz said so in a televised address") has
+     none left to give. */
+  for (size_t k = nm_tagger__lower(m->marked, m->nmarked, cs > NM_TAGGER__NEAR ? cs - NM_TAGGER__NEAR : 0);
+       k < m->nmarked && m->marked[k].start < ce + NM_TAGGER__NEAR; k++) {
+    const nm__quote *q = &NM_AT(doc->quotes, nm__quote, m->marked[k].index);
+    if (q->kind == NM_QUOTE_DIRECT && q->cue_start == cs && (q->end <= start || q->start >= end)) return NM_OK;
+  }
+  /* A short object that is no clause ("demanded an apology", "rejected
+     the report") is reported speech only with a source, and not beside
+     quoted words, which are then what the sentence reports (held-out
+     documents: each of these costs under 0.2 points of F1, and they keep
+     the rules' reading of the hand-written unit sentences). */
+  if (nm_tagger__words(t, a, b) < 4 && !nm__attr_reports_content(doc, cue->first, cue->end, a, b, mixed)) {
+    if (ss == NM_NONE) return NM_OK;
+    const nm__sent *s = &NM_AT(doc->sents, nm__sent, t[a].sent);
+    for (uint32_t k = s->first_tok; k < s->end_tok; k++)
+      if (t[k].type == NM_TOK_QUOTE) return NM_OK;
+  }
   /* New quotes only where the model is sure: the mean lead of its content
      tags over the runner-up at least NM_TAGGER__SURE, and, below
      NM_TAGGER__SURER, content the rules would also call reported speech. */
@@ -620,7 +645,7 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   nw->speaker_start = ss, nw->speaker_end = se;
   nw->cue_start = cs, nw->cue_end = ce;
   nw->via_start = nw->via_end = NM_NONE;
-  nw->entity = src ? nm_tagger__entity_of(m->speakers, m->nspeakers, ss, se) : -1;
+  nw->entity = ss != NM_NONE ? nm_tagger__entity_of(m->speakers, m->nspeakers, ss, se) : -1;
   nw->parent = -1;
   nw->chain_prev = -1;
   nw->closed = 1;
@@ -822,8 +847,8 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
   int32_t score[NM_TAG_SLOTS];
   int prev = NM_TAG_O, prev2 = NM_TAG_O;
   uint32_t para_end = 0;
-  /* the lead in steps of 4 trained-weight units (NM_TAGGER__LEAD) */
-  const float lead_unit = 1.0f / (tg->scale * 4);
+  /* the lead in steps of NM_TAGGER__LEAD_STEP trained-weight units */
+  const float lead_unit = 1.0f / (tg->scale * NM_TAGGER__LEAD_STEP);
   for (uint32_t i = 0; i < c->ntok; i++) {
     if (i == 0 || (c->t[i].flags & NM_TF_PARA_START)) prev = prev2 = NM_TAG_O;
     if (i >= para_end) {

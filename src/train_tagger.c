@@ -9,13 +9,17 @@
  *     --bits=N          log2 of the feature rows (default 18)
  *     --margin=M        update unless gold wins by more than M (default 0: off)
  *     --min-count=N     a feature row gets weights only if seen on N tokens or more
+ *     --pieces          each piece of a discontinuous gold span is a span of its own
  *
  * Each document runs through the library's own stages (segmentation,
  * quotes, rule-based attribution) with a hook in place of the tagger, so the
  * features are exactly those inference computes. Gold spans come from the
  * first annotator's brat file by name (as ../shared/tools/nmscore reads
  * them): T lines Source/Cue/Content, character offsets, a discontinuous
- * span taken from its first start to its last end. Training is an averaged
+ * span taken from its first start to its last end, or with --pieces piece
+ * by piece: the words between the pieces (", he said. ") are then not
+ * content, which the model otherwise learns to run on through ("Bond said
+ * onstage Tuesday night" as content). Training is an averaged
  * perceptron with a margin (an update also when the gold tag wins
  * by too little, which generalises better than the plain perceptron's
  * update on errors only) and greedy decoding, documents shuffled by a fixed seed, so
@@ -143,8 +147,18 @@ static nm_status hook(nm_doc *doc, void *ud) {
   return NM_OK;
 }
 
+static void add_gold(train_set *ts, size_t *cap, const uint32_t *c2b, size_t nchars, unsigned long s, unsigned long e,
+                     uint8_t tag) {
+  if (s > e || e > nchars) return;
+  if (ts->nspans == *cap) ts->spans = xrealloc(ts->spans, (*cap = *cap * 2 + 64) * sizeof *ts->spans);
+  ts->spans[ts->nspans][0] = c2b[s];
+  ts->spans[ts->nspans][1] = c2b[e];
+  ts->spans[ts->nspans][2] = tag;
+  ts->nspans++;
+}
+
 /* Read one brat file's spans into ts->spans, as byte offsets of text. */
-static void read_gold(train_set *ts, const char *ann, const char *text, size_t len) {
+static void read_gold(train_set *ts, const char *ann, const char *text, size_t len, bool split_pieces) {
   /* character offset -> byte offset */
   size_t nchars = 0;
   for (size_t i = 0; i < len; i++) nchars += ((unsigned char)text[i] & 0xC0) != 0x80;
@@ -167,29 +181,31 @@ static void read_gold(train_set *ts, const char *ann, const char *text, size_t l
       else if (tab && !strncmp(q, "Cue ", 4)) tag = NM_TAG_B_CUE, q += 4;
       else if (tab && !strncmp(q, "Content ", 8)) tag = NM_TAG_B_CON, q += 8;
       if (tag) {
-        char *end;
-        unsigned long s = strtoul(q, &end, 10), e = s;
-        /* offsets run to the next tab: "a b;c d" */
+        /* offsets run to the next tab: "a b;c d". Each piece of a
+           discontinuous span is a span of its own when split_pieces (the
+           words between the pieces, "he said" in “A,” he said, “B”, are not
+           content); else the span runs from the first start to the last end. */
         const char *tab2 = memchr(q, '\t', (size_t)(eol - q));
         const char *stop = tab2 ? tab2 : eol;
-        const char *r = end;
+        const char *r = q;
+        unsigned long first = 0, last = 0;
+        bool any = false;
         while (r < stop) {
-          char *e2;
-          unsigned long v = strtoul(r, &e2, 10);
-          if (e2 == r) {
+          char *e1, *e2;
+          unsigned long a = strtoul(r, &e1, 10);
+          if (e1 == r) {
             r++;
             continue;
           }
-          e = v;
+          unsigned long b = strtoul(e1, &e2, 10);
+          if (e2 == e1) break;
           r = e2;
+          if (!any) first = a;
+          last = b;
+          any = true;
+          if (split_pieces) add_gold(ts, &cap, c2b, nchars, a, b, tag);
         }
-        if (s <= e && e <= nchars) {
-          if (ts->nspans == cap) ts->spans = xrealloc(ts->spans, (cap = cap * 2 + 64) * sizeof *ts->spans);
-          ts->spans[ts->nspans][0] = c2b[s];
-          ts->spans[ts->nspans][1] = c2b[e];
-          ts->spans[ts->nspans][2] = tag;
-          ts->nspans++;
-        }
+        if (any && !split_pieces) add_gold(ts, &cap, c2b, nchars, first, last, tag);
       }
     }
     p = *eol ? eol + 1 : eol;
@@ -216,11 +232,10 @@ int main(int argc, char **argv) {
   /* Held-out (train on 3 folds, score the 4th; source/cue/content exact F1):
      margin 0 -> 56.6/58.4/34.3 on fold 0 and 57.4/58.7/35.6 on fold 1;
      60 -> 59.1/61.1/35.9 and 60.4/62.8/38.1; 150 -> 59.2/61.5/36.8 and
-     60.9/62.8/39.2; 300 -> 58.2/60.8/36.6 on fold 0. But a margin makes the model surer, and
-     tagger.c's confidence floors (NM_TAGGER__SURE/SURER, in weight units)
-     then let stray quotes into the unit sentences (test_attribution): the
-     floors must be retuned with it before it is on by default. */
+     60.9/62.8/39.2; 300 -> 58.2/60.8/36.6 on fold 0. The Makefile
+     trains with 150. */
   float margin = 0;
+  bool split_pieces = false;
   int print_fold = -1, epochs = 15, bits = 18, min_count = MIN_COUNT_DEFAULT;
   for (int i = 1; i < argc; i++) {
     if (!strncmp(argv[i], "--folds=", 8)) folds = argv[i] + 8;
@@ -229,6 +244,7 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "--bits=", 7)) bits = atoi(argv[i] + 7);
     else if (!strncmp(argv[i], "--margin=", 9)) margin = (float)atof(argv[i] + 9);
     else if (!strncmp(argv[i], "--min-count=", 12)) min_count = atoi(argv[i] + 12);
+    else if (!strcmp(argv[i], "--pieces")) split_pieces = true;
     else if (!dir) dir = argv[i];
     else if (!out) out = argv[i];
     else dir = NULL, i = argc;
@@ -297,7 +313,7 @@ int main(int argc, char **argv) {
       free(ann);
       continue;
     }
-    read_gold(&ts, ann, text, tlen);
+    read_gold(&ts, ann, text, tlen, split_pieces);
     nm_status st;
     nm_doc *doc = nm_doc_new(engine, text, tlen, NM_INPUT_PLAIN, &st, err, sizeof err);
     if (!doc) fprintf(stderr, "train_tagger: %s: %s\n", stem, err);
