@@ -463,7 +463,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     t->end = end;
     if (t->type == NM_TOK_WORD && end - pos < 64) {
       bool prefix;
-      t->lex = nm__lexicon_word(lex, s + pos, end - pos, &prefix);
+      t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc->len + 1 - pos, &prefix);
       if (prefix) t->lex |= NM_LEX_PREFIX_OF_ENTRY;
       bool all = true;
       for (uint32_t k = pos; k < end && all; k++)
