@@ -26,12 +26,22 @@ typedef struct nm_attr__frame {
   int32_t entity;
 } nm_attr__frame;
 
+/* The lexicon classes of the runs of words from one token (nm_attr__lex_run):
+   the frame search asks at each token for cues of two classes, and a run's
+   keys cost a lookup each. */
+typedef struct nm_attr__run_memo {
+  uint32_t first, hi; /* the run asked for last; first NM_NONE when none */
+  uint32_t n;         /* runs looked up: of 1..n words */
+  uint32_t cls[5];    /* classes of the run of k + 1 words */
+} nm_attr__run_memo;
+
 typedef struct nm_attr__ctx {
   nm_doc *doc;
   nm__token *t;
   uint32_t ntok;
   const nm__lexicon *lex;
   nm__vec frames; /* nm_attr__frame */
+  nm_attr__run_memo *memo; /* NULL: look runs up every time */
 } nm_attr__ctx;
 
 static const nm_attr__span nm_attr__none = {NM_NONE, NM_NONE};
@@ -338,14 +348,18 @@ static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32
 
 /* ---- private: cues -------------------------------------------------------- */
 
-/* Length in tokens of the longest cue of class `cls` starting at i (0 if none). */
-static uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi, uint32_t cls) {
-  /* Most words start no entry at all: the token's own classes tell. */
-  if (i >= hi || !(c->t[i].lex & (cls | NM_LEX_PREFIX_OF_ENTRY))) return 0;
-  if (!(c->t[i].lex & NM_LEX_PREFIX_OF_ENTRY)) return nm_attr__word(c, i) && !nm_attr__in_quote(c, i) ? 1 : 0;
+/* The classes of the runs of 1, 2, ... words from token i (a prefix of some
+   entry) before hi, into memo; see nm_attr__lex_run. Kept out of line, so
+   that the test every token takes stays a few instructions where it is asked. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void nm_attr__lex_runs(const nm_attr__ctx *c, uint32_t i, uint32_t hi, nm_attr__run_memo *memo) {
   char key[128];
   size_t n = 0;
-  uint32_t best = 0;
+  memo->first = i;
+  memo->hi = hi;
+  memo->n = 0;
   for (uint32_t k = i; k < hi && k < i + 5; k++) {
     if (!nm_attr__word(c, k) || nm_attr__in_quote(c, k)) break;
     if (n) key[n++] = ' ';
@@ -354,10 +368,21 @@ static uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi,
     n += nm__lexicon_norm(c->doc->text + t->start, t->end - t->start, key + n, sizeof key - n);
     /* The first word's own entry is in its token already (segment.c). */
     bool prefix = k == i ? (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0 : false;
-    uint32_t got = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(c->lex, key, n, &prefix);
-    if (got & cls) best = k - i + 1;
+    memo->cls[memo->n++] = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(c->lex, key, n, &prefix);
     if (!prefix) break;
   }
+}
+
+/* Length in tokens of the longest cue of class `cls` starting at i (0 if none). */
+static inline uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi, uint32_t cls) {
+  /* Most words start no entry at all: the token's own classes tell. */
+  if (i >= hi || !(c->t[i].lex & (cls | NM_LEX_PREFIX_OF_ENTRY))) return 0;
+  if (!(c->t[i].lex & NM_LEX_PREFIX_OF_ENTRY)) return nm_attr__word(c, i) && !nm_attr__in_quote(c, i) ? 1 : 0;
+  nm_attr__run_memo local, *memo = c->memo ? c->memo : &local;
+  if (!c->memo || memo->first != i || memo->hi != hi) nm_attr__lex_runs(c, i, hi, memo);
+  uint32_t best = 0;
+  for (uint32_t k = 0; k < memo->n; k++)
+    if (memo->cls[k] & cls) best = k + 1;
   return best;
 }
 
@@ -1342,7 +1367,7 @@ static bool nm_attr__reports_content(const nm_attr__ctx *c, const nm_attr__frame
    tokens [content_first, content_end), as reported speech? */
 bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,
                               uint32_t content_end, bool has_quote) {
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL};
   nm_attr__frame fr = {{cue_first, cue_end}, nm_attr__none, nm_attr__none, {content_first, content_end},
                        c.t[content_first].sent, false, false, -1};
   return nm_attr__reports_content(&c, &fr, has_quote);
@@ -1365,7 +1390,8 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
   (void)errlen;
   nm_status st = nm__split_sentences(doc);
   if (st != NM_OK) return st;
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__run_memo memo = {NM_NONE, 0, 0, {0}};
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, &memo};
   nm__vec_init(&c.frames, sizeof(nm_attr__frame));
   for (uint32_t si = 0; si < doc->sents.count; si++)
     if ((st = nm_attr__frames_in_sentence(&c, si)) != NM_OK) goto done;
