@@ -707,11 +707,12 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
   return st;
 }
 
-/* Count the words between a quote's marks (runs of letters or digits). */
-static size_t nm_markers__quote_words(const nm_doc *doc, const nm__quote *q) {
+/* Count the words between a quote's marks (runs of letters or digits), up
+   to `most` + 1: the callers only ask whether there are a few. */
+static size_t nm_markers__quote_words(const nm_doc *doc, const nm__quote *q, size_t most) {
   size_t words = 0;
   bool in_word = false;
-  for (uint32_t k = q->start; k < q->end; k++) {
+  for (uint32_t k = q->start; k < q->end && words <= most; k++) {
     unsigned char c = (unsigned char)doc->text[k];
     bool wordish = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    (c >= 0xC3 && c <= 0xDF) || (in_word && (c == '-' || c == '\'' || (c & 0xC0) == 0x80));
@@ -795,38 +796,44 @@ static nm_status nm_markers__quotes(nm_markers__pass *p) {
     const nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
     if (q->in_boiler || q->end <= q->start) continue;
     int kind = q->kind;
-    size_t words = nm_markers__quote_words(doc, q);
-    uint32_t first = q->start;
-    while (first < q->end && !((s[first] >= 'a' && s[first] <= 'z') || (s[first] >= 'A' && s[first] <= 'Z')))
-      first++;
-    bool lower = first < q->end && s[first] >= 'a' && s[first] <= 'z';
-    /* Names and titles ("Hillary", "SNL", "Good Morning America") and numbers in markup hold no lower-case word. */
-    bool has_lower_word = false;
-    for (uint32_t k = first; k < q->end && !has_lower_word; k++)
-      has_lower_word = s[k] >= 'a' && s[k] <= 'z' && (k == first || s[k - 1] == ' ' || s[k - 1] == '-');
-    bool titled = !has_lower_word || (words <= 6 && nm_markers__title_case(s, first, q->end));
     /* <tweet id="..."> and the like: an attribute value, not a quote. */
     bool markup = q->start > 0 && s[q->start - 1] == '=';
-    /* "Do svidaniya!": an exclamation or a question is said, not used as a label. */
-    uint32_t last = q->end;
-    while (last > first && !(s[last - 1] == '!' || s[last - 1] == '?' || (s[last - 1] >= 'a' && s[last - 1] <= 'z') ||
-                             (s[last - 1] >= 'A' && s[last - 1] <= 'Z') || (s[last - 1] >= '0' && s[last - 1] <= '9')))
-      last--;
-    bool utterance = last > first && (s[last - 1] == '!' || s[last - 1] == '?');
-    if ((kind == NM_QUOTE_PARTIAL || kind == NM_QUOTE_TERM) && nm__builtin_active(e, NM_R_QUOTE_SCARE) && !markup &&
-        words >= 1 && words <= 2 && !titled && !utterance && (kind == NM_QUOTE_PARTIAL || lower))
-      st = nm_markers__push(p, NM_R_QUOTE_SCARE, q->start, q->end);
-    /* A quote with no speaker: whole statements, not labels, titles or headline fragments. */
-    bool unattributed = (kind == NM_QUOTE_DIRECT || (kind == NM_QUOTE_PARTIAL && words >= 3)) &&
-                        q->speaker_start == NM_NONE && q->entity < 0 && !markup && !titled &&
-                        !nm_markers__in_heading(doc, q->start) && !nm_markers__cue_beside(doc, q->start, q->end);
-    if (unattributed && nm__builtin_active(e, NM_R_QUOTE_UNATTRIBUTED) && st == NM_OK) {
-      bool parent_speaks = false;
-      if (q->parent >= 0 && (size_t)q->parent < doc->quotes.count) {
-        const nm__quote *m = &NM_AT(doc->quotes, nm__quote, q->parent);
-        parent_speaks = m->speaker_start != NM_NONE || m->entity >= 0;
+    /* The words are read only for a quote that may be a scare quote or an
+       unattributed one (most quotes have a speaker, and reported speech
+       has no marks to check). */
+    bool may_scare = (kind == NM_QUOTE_PARTIAL || kind == NM_QUOTE_TERM) && nm__builtin_active(e, NM_R_QUOTE_SCARE);
+    bool may_unattributed = (kind == NM_QUOTE_DIRECT || kind == NM_QUOTE_PARTIAL) && q->speaker_start == NM_NONE &&
+                            q->entity < 0;
+    if ((may_scare || may_unattributed) && !markup) {
+      size_t words = nm_markers__quote_words(doc, q, 6);
+      uint32_t first = q->start;
+      while (first < q->end && !((s[first] >= 'a' && s[first] <= 'z') || (s[first] >= 'A' && s[first] <= 'Z')))
+        first++;
+      bool lower = first < q->end && s[first] >= 'a' && s[first] <= 'z';
+      /* Names and titles ("Hillary", "SNL", "Good Morning America") and numbers in markup hold no lower-case word. */
+      bool has_lower_word = false;
+      for (uint32_t k = first; k < q->end && !has_lower_word; k++)
+        has_lower_word = s[k] >= 'a' && s[k] <= 'z' && (k == first || s[k - 1] == ' ' || s[k - 1] == '-');
+      bool titled = !has_lower_word || (words <= 6 && nm_markers__title_case(s, first, q->end));
+      /* "Do svidaniya!": an exclamation or a question is said, not used as a label. */
+      uint32_t last = q->end;
+      while (last > first && !(s[last - 1] == '!' || s[last - 1] == '?' || (s[last - 1] >= 'a' && s[last - 1] <= 'z') ||
+                               (s[last - 1] >= 'A' && s[last - 1] <= 'Z') || (s[last - 1] >= '0' && s[last - 1] <= '9')))
+        last--;
+      bool utterance = last > first && (s[last - 1] == '!' || s[last - 1] == '?');
+      if (may_scare && words >= 1 && words <= 2 && !titled && !utterance && (kind == NM_QUOTE_PARTIAL || lower))
+        st = nm_markers__push(p, NM_R_QUOTE_SCARE, q->start, q->end);
+      /* A quote with no speaker: whole statements, not labels, titles or headline fragments. */
+      bool unattributed = may_unattributed && (kind == NM_QUOTE_DIRECT || words >= 3) && !titled &&
+                          !nm_markers__in_heading(doc, q->start) && !nm_markers__cue_beside(doc, q->start, q->end);
+      if (unattributed && nm__builtin_active(e, NM_R_QUOTE_UNATTRIBUTED) && st == NM_OK) {
+        bool parent_speaks = false;
+        if (q->parent >= 0 && (size_t)q->parent < doc->quotes.count) {
+          const nm__quote *m = &NM_AT(doc->quotes, nm__quote, q->parent);
+          parent_speaks = m->speaker_start != NM_NONE || m->entity >= 0;
+        }
+        if (!parent_speaks) st = nm_markers__push(p, NM_R_QUOTE_UNATTRIBUTED, q->start, q->end);
       }
-      if (!parent_speaks) st = nm_markers__push(p, NM_R_QUOTE_UNATTRIBUTED, q->start, q->end);
     }
     if (kind == NM_QUOTE_INDIRECT || kind == NM_QUOTE_MIXED || kind == NM_QUOTE_TERM ||
         !nm__builtin_active(e, NM_R_QUOTE_EDITED))
