@@ -35,6 +35,19 @@ typedef struct nm_attr__run_memo {
   uint32_t cls[5];    /* classes of the run of k + 1 words */
 } nm_attr__run_memo;
 
+/*
+ * A quick no for nm_attr__is_any, which the frame search asks tens of times
+ * a sentence, most often of words in none of its lists: for each signature
+ * (length, first and last letter) of a word, a bit for each list holding a
+ * word of it. A list gets its bit when it is first asked about.
+ */
+#define NM_ATTR_SIGNATURES 1024
+typedef struct nm_attr__filter {
+  const char *const *lists[32]; /* list k has bit k */
+  uint32_t nlists;
+  uint32_t bits[NM_ATTR_SIGNATURES];
+} nm_attr__filter;
+
 typedef struct nm_attr__ctx {
   nm_doc *doc;
   nm__token *t;
@@ -42,6 +55,7 @@ typedef struct nm_attr__ctx {
   const nm__lexicon *lex;
   nm__vec frames; /* nm_attr__frame */
   nm_attr__run_memo *memo; /* NULL: look runs up every time */
+  nm_attr__filter *filter; /* NULL: read the lists every time */
 } nm_attr__ctx;
 
 static const nm_attr__span nm_attr__none = {NM_NONE, NM_NONE};
@@ -62,11 +76,38 @@ static bool nm_attr__is(const nm_attr__ctx *c, uint32_t i, const char *word) {
   return word[n] == '\0';
 }
 
+static uint32_t nm_attr__signature(size_t n, unsigned char first, unsigned char last) {
+  return ((uint32_t)(n * 31 + first) * 31 + last) & (NM_ATTR_SIGNATURES - 1);
+}
+
+/* The bit of a word list in the filter, given it on first use; 0 once the
+   filter has no bits left. */
+static uint32_t nm_attr__filter_bit(nm_attr__filter *f, const char *const *words) {
+  for (uint32_t k = 0; k < f->nlists; k++)
+    if (f->lists[k] == words) return 1u << k;
+  if (f->nlists == 32) return 0;
+  uint32_t bit = 1u << f->nlists;
+  f->lists[f->nlists++] = words;
+  for (; *words; words++) {
+    size_t n = strlen(*words);
+    if (n) f->bits[nm_attr__signature(n, (unsigned char)(*words)[0], (unsigned char)(*words)[n - 1])] |= bit;
+  }
+  return bit;
+}
+
 static bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
   if (i >= c->ntok || c->t[i].type != NM_TOK_WORD) return false;
   /* The first letter rules out most words before any comparison. */
-  char first = c->doc->text[c->t[i].start];
+  const char *s = c->doc->text + c->t[i].start;
+  char first = s[0];
   if (first >= 'A' && first <= 'Z') first += 32;
+  uint32_t bit = c->filter ? nm_attr__filter_bit(c->filter, words) : 0;
+  if (bit) {
+    size_t n = c->t[i].end - c->t[i].start;
+    char last = s[n - 1];
+    if (last >= 'A' && last <= 'Z') last += 32;
+    if (!(c->filter->bits[nm_attr__signature(n, (unsigned char)first, (unsigned char)last)] & bit)) return false;
+  }
   for (; *words; words++)
     if ((*words)[0] == first && nm_attr__is(c, i, *words)) return true;
   return false;
@@ -1367,7 +1408,7 @@ static bool nm_attr__reports_content(const nm_attr__ctx *c, const nm_attr__frame
    tokens [content_first, content_end), as reported speech? */
 bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,
                               uint32_t content_end, bool has_quote) {
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL};
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
   nm_attr__frame fr = {{cue_first, cue_end}, nm_attr__none, nm_attr__none, {content_first, content_end},
                        c.t[content_first].sent, false, false, -1};
   return nm_attr__reports_content(&c, &fr, has_quote);
@@ -1391,7 +1432,10 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
   nm_status st = nm__split_sentences(doc);
   if (st != NM_OK) return st;
   nm_attr__run_memo memo = {NM_NONE, 0, 0, {0}};
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, &memo};
+  nm_attr__filter filter;
+  filter.nlists = 0;
+  memset(filter.bits, 0, sizeof filter.bits);
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, &memo, &filter};
   nm__vec_init(&c.frames, sizeof(nm_attr__frame));
   for (uint32_t si = 0; si < doc->sents.count; si++)
     if ((st = nm_attr__frames_in_sentence(&c, si)) != NM_OK) goto done;
