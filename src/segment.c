@@ -108,6 +108,45 @@ static const uint8_t nm_segment__word_byte[256] = {
 #undef LE
 #undef DI
 
+/* For plain words (nm_segment__plain_word_end): the ASCII letters and
+   digits, with a bit for lower case. */
+enum { NM_SEGMENT__ALNUM = 1, NM_SEGMENT__LOWER = 2 };
+#define AN NM_SEGMENT__ALNUM
+#define LO (NM_SEGMENT__ALNUM | NM_SEGMENT__LOWER)
+static const uint8_t nm_segment__alnum[256] = {
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, 0,  0,  0,  0,  0,  0,
+    0,  AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN,
+    AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, 0,  0,  0,  0,  0,
+    0,  LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO,
+    LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, 0,  0,  0,  0,  0,
+};
+#undef AN
+#undef LO
+
+/*
+ * The common word: ASCII letters and digits from pos, ended by an ASCII
+ * byte that never joins two parts of a word (a space, a line end, most
+ * punctuation; the text's closing NUL too). Its end, with whether it has a
+ * lower-case letter in *lower; 0 when the word needs nm_segment__word_end
+ * (an apostrophe, hyphen, slash, ampersand, period or comma, or any
+ * character beyond ASCII, may join what follows). Plain text only.
+ */
+static inline uint32_t nm_segment__plain_word_end(const unsigned char *text, uint32_t pos, bool *lower) {
+  unsigned seen = 0, c;
+  while ((c = nm_segment__alnum[text[pos]]) != 0) {
+    seen |= c;
+    pos++;
+  }
+  unsigned char stop = text[pos];
+  if (stop >= 0x80 || stop == '\'' || stop == '-' || stop == '/' || stop == '&' || stop == '.' || stop == ',')
+    return 0;
+  *lower = (seen & NM_SEGMENT__LOWER) != 0;
+  return pos;
+}
+
 static int nm_segment__class(uint32_t cp) {
   if (cp < 0x80) return nm_segment__ascii_class[cp];
   if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
@@ -370,6 +409,12 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
   uint32_t newlines = 0;
   bool space_before = true;
   while (pos < doc->len) {
+    /* The space between words, in plain text. */
+    if (s[pos] == ' ' && !doc->mask) {
+      pos++;
+      space_before = true;
+      continue;
+    }
     /* Markup: SKIP bytes are invisible, BREAK bytes end the paragraph. */
     if (doc->mask && (doc->mask[pos] & 3) != NM_MASK_PROSE) {
       if ((doc->mask[pos] & 3) == NM_MASK_BREAK && para_start != NM_NONE) {
@@ -417,8 +462,16 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     t->space = space_before;
     space_before = false;
     uint32_t end = pos + len;
+    int lower = -1; /* whether the word has a lower-case letter, when known */
     if (cls == NM_C_LETTER || cls == NM_C_DIGIT) {
-      end = nm_segment__word_end(&r, pos);
+      bool has_lower = false;
+      uint32_t plain_end = cp < 0x80 && !doc->mask ? nm_segment__plain_word_end((const unsigned char *)s, pos, &has_lower) : 0;
+      if (plain_end) {
+        end = plain_end;
+        lower = has_lower;
+      } else {
+        end = nm_segment__word_end(&r, pos);
+      }
       t->type = cls == NM_C_DIGIT ? NM_TOK_NUMBER : NM_TOK_WORD;
       if (nm_segment__upper(cp)) t->flags |= NM_TF_CAP;
     } else if (nm_segment__currency(cp) && nm_segment__class_at(&r, pos + len, NULL) == NM_C_DIGIT) {
@@ -465,9 +518,10 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       bool prefix;
       t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc->len + 1 - pos, &prefix);
       if (prefix) t->lex |= NM_LEX_PREFIX_OF_ENTRY;
-      bool all = true;
-      for (uint32_t k = pos; k < end && all; k++)
-        if ((unsigned char)s[k] >= 'a' && (unsigned char)s[k] <= 'z') all = false;
+      bool all = lower <= 0;
+      if (lower < 0)
+        for (uint32_t k = pos; k < end && all; k++)
+          if ((unsigned char)s[k] >= 'a' && (unsigned char)s[k] <= 'z') all = false;
       if (all && end - pos > 1) t->flags |= NM_TF_ALLCAPS;
     }
     para_end = end;
