@@ -286,8 +286,33 @@ static uint64_t nm_lexicon__lower(uint64_t x) {
 }
 #endif
 
-uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix) {
+/* nm__lexicon_word for the words its fast path leaves: out of line, so
+   that the fast path needs no stack frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix) {
   char key[64];
+  /* Other plain ASCII words: lower-case and hash in one pass. */
+  if (n <= lex->max_len && n <= sizeof key) {
+    size_t k = 0;
+    for (; k < n; k++) {
+      unsigned char c = (unsigned char)word[k];
+      if (c >= 0x80 || c <= ' ') break;
+      key[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if (k == n) {
+      nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
+      uint32_t cls = s->key ? s->classes : 0;
+      *is_prefix = (cls & NM_LEX_PREFIX) != 0;
+      return cls & ~NM_LEX_PREFIX;
+    }
+  }
+  size_t len = nm__lexicon_norm(word, n, key, sizeof key);
+  return nm__lexicon_get(lex, key, len, is_prefix);
+}
+
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   /* The common case, a plain ASCII word of up to 16 bytes with 16 bytes to
      read: lower-case, hash and compare it 8 bytes at a time. */
@@ -310,21 +335,5 @@ uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, si
 #else
   (void)readable;
 #endif
-  /* Other plain ASCII words: lower-case and hash in one pass. */
-  if (n <= lex->max_len && n <= sizeof key) {
-    size_t k = 0;
-    for (; k < n; k++) {
-      unsigned char c = (unsigned char)word[k];
-      if (c >= 0x80 || c <= ' ') break;
-      key[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    if (k == n) {
-      nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
-      uint32_t cls = s->key ? s->classes : 0;
-      *is_prefix = (cls & NM_LEX_PREFIX) != 0;
-      return cls & ~NM_LEX_PREFIX;
-    }
-  }
-  size_t len = nm__lexicon_norm(word, n, key, sizeof key);
-  return nm__lexicon_get(lex, key, len, is_prefix);
+  return nm_lexicon__word_slow(lex, word, n, is_prefix);
 }
