@@ -241,22 +241,22 @@ static const nm__token *nm_markers__tok(const nm_doc *doc, size_t i) { return &N
 /* Does token t spell `word` (ASCII, compared case-insensitively)? */
 static bool nm_markers__is(const nm_doc *doc, const nm__token *t, const char *word) {
   const char *s = doc->text + t->start;
-  /* The first letter rejects most words before any length is taken. */
-  char c0 = s[0] >= 'A' && s[0] <= 'Z' ? (char)(s[0] + 32) : s[0];
-  if (c0 != word[0]) return false;
-  size_t n = strlen(word);
-  if (t->end - t->start != n) return false;
+  size_t n = t->end - t->start;
+  /* No strlen: most words differ in their first letter, and a shorter
+     word ends at its NUL. */
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
     if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-    if (c != word[i]) return false;
+    if (c != word[i] || !c) return false;
   }
-  return true;
+  return word[n] == '\0';
 }
 
 static bool nm_markers__is_any(const nm_doc *doc, const nm__token *t, const char *const *words) {
+  char c0 = doc->text[t->start];
+  if (c0 >= 'A' && c0 <= 'Z') c0 = (char)(c0 + 32);
   for (; *words; words++)
-    if (nm_markers__is(doc, t, *words)) return true;
+    if ((*words)[0] == c0 && nm_markers__is(doc, t, *words)) return true;
   return false;
 }
 
