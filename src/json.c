@@ -72,7 +72,7 @@ static void nm_json__puts(nm_json__buf *b, const char *s) { nm_json__put(b, s, s
 
 /* lit, the decimal digits of v, then lit2: the writer's hot path, which
    snprintf made the slowest part of the JSON. */
-static void nm_json__num(nm_json__buf *b, const char *lit, size_t litlen, unsigned long long v,
+static inline void nm_json__num(nm_json__buf *b, const char *lit, size_t litlen, unsigned long long v,
                          const char *lit2, size_t lit2len) {
   char tmp[24];
   size_t n = sizeof tmp;
