@@ -42,8 +42,10 @@ typedef struct nm_attr__run_memo {
  * word of it. A list gets its bit when it is first asked about.
  */
 #define NM_ATTR_SIGNATURES 1024
+#define NM_ATTR_LIST_SLOTS 64 /* a hash of the lists' addresses, for their bits */
 typedef struct nm_attr__filter {
-  const char *const *lists[32]; /* list k has bit k */
+  const char *const *lists[NM_ATTR_LIST_SLOTS]; /* NULL when free */
+  uint32_t list_bit[NM_ATTR_LIST_SLOTS];
   uint32_t nlists;
   uint32_t bits[NM_ATTR_SIGNATURES];
 } nm_attr__filter;
@@ -83,11 +85,13 @@ static uint32_t nm_attr__signature(size_t n, unsigned char first, unsigned char 
 /* The bit of a word list in the filter, given it on first use; 0 once the
    filter has no bits left. */
 static uint32_t nm_attr__filter_bit(nm_attr__filter *f, const char *const *words) {
-  for (uint32_t k = 0; k < f->nlists; k++)
-    if (f->lists[k] == words) return 1u << k;
+  size_t k = ((uintptr_t)words / sizeof *words) % NM_ATTR_LIST_SLOTS;
+  while (f->lists[k] && f->lists[k] != words) k = (k + 1) % NM_ATTR_LIST_SLOTS;
+  if (f->lists[k]) return f->list_bit[k];
   if (f->nlists == 32) return 0;
-  uint32_t bit = 1u << f->nlists;
-  f->lists[f->nlists++] = words;
+  uint32_t bit = 1u << f->nlists++;
+  f->lists[k] = words;
+  f->list_bit[k] = bit;
   for (; *words; words++) {
     size_t n = strlen(*words);
     if (n) f->bits[nm_attr__signature(n, (unsigned char)(*words)[0], (unsigned char)(*words)[n - 1])] |= bit;
@@ -1433,8 +1437,7 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
   if (st != NM_OK) return st;
   nm_attr__run_memo memo = {NM_NONE, 0, 0, {0}};
   nm_attr__filter filter;
-  filter.nlists = 0;
-  memset(filter.bits, 0, sizeof filter.bits);
+  memset(&filter, 0, sizeof filter);
   nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, &memo, &filter};
   nm__vec_init(&c.frames, sizeof(nm_attr__frame));
   for (uint32_t si = 0; si < doc->sents.count; si++)
