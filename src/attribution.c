@@ -1022,11 +1022,20 @@ static bool nm_attr__name_has_word(const char *name, const char *word, size_t n)
 
 /* Is `word` the head of a name or title: its last word before "of/for/to"? */
 static bool nm_attr__head_is(const char *name, const char *word, size_t n) {
-  const char *end = name + strlen(name);
-  static const char *const preps[] = {" of ", " for ", " to ", " at ", " with ", " from ", " in ", NULL};
-  for (const char *const *p = preps; *p; p++) {
-    const char *hit = strstr(name, *p);
-    if (hit && hit < end) end = hit;
+  static const char *const preps[] = {"of ", "for ", "to ", "at ", "with ", "from ", "in ", NULL};
+  /* The name ends at its first " of ", " for ", ...: one pass over it (a
+     strstr per preposition made this the dearest test on long documents,
+     where it runs against every entity in reach). */
+  const char *end = name;
+  for (; *end; end++) {
+    if (*end != ' ') continue;
+    bool prep = false;
+    for (const char *const *p = preps; *p && !prep; p++) {
+      size_t k = 0;
+      while ((*p)[k] && end[1 + k] == (*p)[k]) k++;
+      prep = !(*p)[k];
+    }
+    if (prep) break;
   }
   const char *w = end;
   while (w > name && w[-1] != ' ') w--;
