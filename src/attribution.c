@@ -64,18 +64,27 @@ static const nm_attr__span nm_attr__none = {NM_NONE, NM_NONE};
 
 /* ---- private: token tests ----------------------------------------------- */
 
-/* Case-insensitive comparison of token i with a lower-case ASCII word. */
-static bool nm_attr__is(const nm_attr__ctx *c, uint32_t i, const char *word) {
-  if (i >= c->ntok) return false;
+/* nm_attr__is past its first letter. */
+static bool nm_attr__is_rest(const nm_attr__ctx *c, uint32_t i, const char *word) {
   const nm__token *t = &c->t[i];
   size_t n = t->end - t->start;
   const char *s = c->doc->text + t->start;
   /* No strlen: most calls fail on the first letters (a strlen per call was
      3% of annotate's cycles). A shorter word ends at its NUL, a longer one
      has no NUL at n. */
-  for (size_t k = 0; k < n; k++)
+  for (size_t k = 1; k < n; k++)
     if (!word[k] || (s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]) != word[k]) return false;
   return word[n] == '\0';
+}
+
+/* Case-insensitive comparison of token i with a lower-case ASCII word. The
+   first letter inline: it tells most calls no, and with a literal word the
+   compiler knows it. */
+static inline bool nm_attr__is(const nm_attr__ctx *c, uint32_t i, const char *word) {
+  if (i >= c->ntok) return false;
+  char first = c->doc->text[c->t[i].start];
+  if (first >= 'A' && first <= 'Z') first += 32;
+  return first == word[0] && word[0] && nm_attr__is_rest(c, i, word);
 }
 
 static uint32_t nm_attr__signature(size_t n, unsigned char first, unsigned char last) {
