@@ -786,6 +786,14 @@ static bool nm_markers__in_heading(const nm_doc *doc, uint32_t pos) {
   return lo < doc->paras.count && pa[lo].start <= pos && (pa[lo].flags & NM_PF_HEADING);
 }
 
+/* Is any of the 8 bytes of x one that may start an edit mark: the first
+   byte of "…", a period, or '['? (A byte is 0 in x ^ that byte's copies.) */
+static bool nm_markers__edit_byte_in(uint64_t x) {
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  uint64_t e2 = x ^ ones * 0xE2, dot = x ^ ones * '.', bracket = x ^ ones * '[';
+  return (((e2 - ones) & ~e2) | ((dot - ones) & ~dot) | ((bracket - ones) & ~bracket)) & high;
+}
+
 static nm_status nm_markers__quotes(nm_markers__pass *p) {
   nm_doc *doc = p->doc;
   const nm_engine *e = p->engine;
@@ -840,6 +848,9 @@ static nm_status nm_markers__quotes(nm_markers__pass *p) {
       continue;
     /* Ellipses ("…", "...", ". . .") and [bracketed insertions] between the marks. */
     for (uint32_t k = q->start > edited_end ? q->start : edited_end; k < q->end && st == NM_OK; k++) {
+      /* Skip 8 bytes at a time while none can start an ellipsis or a bracket. */
+      for (uint64_t x; k + 8 <= q->end && (memcpy(&x, s + k, 8), !nm_markers__edit_byte_in(x));) k += 8;
+      if (k >= q->end) break;
       unsigned char c = (unsigned char)s[k];
       uint32_t m_end = 0;
       if (c == 0xE2 && k + 2 < q->end && (unsigned char)s[k + 1] == 0x80 && (unsigned char)s[k + 2] == 0xA6) {
