@@ -166,6 +166,28 @@ static bool nm_lexicon__add_entry(nm__lexicon *lex, const char *key, size_t n, u
   return nm_lexicon__add(lex, key, n, cls);
 }
 
+/* Each byte as nm__lexicon_norm's fast path writes it: ASCII lower case;
+   0 for the bytes it leaves to the general path (spaces, controls and
+   everything beyond ASCII). */
+static const char nm_lexicon__fold[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?',
+    '@', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '[', '\\', ']', '^', '_',
+    '`', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '{', '|', '}', '~', '',
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* ---- internal API ------------------------------------------------------- */
 
 size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap) {
@@ -173,9 +195,9 @@ size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap) {
   size_t k = 0;
   if (n <= cap) {
     for (; k < n; k++) {
-      unsigned char c = (unsigned char)s[k];
-      if (c >= 0x80 || c <= ' ') break;
-      out[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      char c = nm_lexicon__fold[(unsigned char)s[k]];
+      if (!c) break;
+      out[k] = c;
     }
     if (k == n) return n;
   }
