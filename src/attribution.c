@@ -126,11 +126,11 @@ static bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const
   return false;
 }
 
-static char nm_attr__punct(const nm_attr__ctx *c, uint32_t i) {
+static inline char nm_attr__punct(const nm_attr__ctx *c, uint32_t i) {
   return i < c->ntok && c->t[i].type == NM_TOK_PUNCT ? c->doc->text[c->t[i].start] : 0;
 }
 
-static bool nm_attr__dash(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__dash(const nm_attr__ctx *c, uint32_t i) {
   if (i >= c->ntok || c->t[i].type != NM_TOK_PUNCT) return false;
   const unsigned char *s = (const unsigned char *)c->doc->text + c->t[i].start;
   uint32_t n = c->t[i].end - c->t[i].start;
@@ -138,21 +138,21 @@ static bool nm_attr__dash(const nm_attr__ctx *c, uint32_t i) {
   return n == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x93 || s[2] == 0x94);
 }
 
-static bool nm_attr__word(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__word(const nm_attr__ctx *c, uint32_t i) {
   return i < c->ntok && (c->t[i].type == NM_TOK_WORD || c->t[i].type == NM_TOK_NUMBER);
 }
 
-static bool nm_attr__in_quote(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__in_quote(const nm_attr__ctx *c, uint32_t i) {
   return (c->t[i].flags & NM_TF_IN_QUOTE) != 0;
 }
 
-static bool nm_attr__opens_quote(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__opens_quote(const nm_attr__ctx *c, uint32_t i) {
   return i < c->ntok && c->t[i].type == NM_TOK_QUOTE && nm_attr__in_quote(c, i) &&
          (i == 0 || !nm_attr__in_quote(c, i - 1) || c->t[i - 1].type == NM_TOK_QUOTE);
 }
 
 /* The mark that reopens a long quote in its next paragraph. */
-static bool nm_attr__reopens_quote(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__reopens_quote(const nm_attr__ctx *c, uint32_t i) {
   return i < c->ntok && c->t[i].type == NM_TOK_QUOTE && nm_attr__in_quote(c, i) && (c->t[i].flags & NM_TF_PARA_START);
 }
 
