@@ -147,8 +147,8 @@ static inline uint32_t nm_segment__plain_word_end(const unsigned char *text, uin
   return pos;
 }
 
-static int nm_segment__class(uint32_t cp) {
-  if (cp < 0x80) return nm_segment__ascii_class[cp];
+/* nm_segment__class beyond ASCII. */
+static int nm_segment__class_wide(uint32_t cp) {
   if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
       cp == 0x3000 || cp == 0xFEFF)
     return NM_C_SPACE;
@@ -160,6 +160,10 @@ static int nm_segment__class(uint32_t cp) {
       (cp >= 0x3001 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F) || cp == 0xFFFD)
     return NM_C_PUNCT;
   return NM_C_LETTER;
+}
+
+static inline int nm_segment__class(uint32_t cp) {
+  return cp < 0x80 ? nm_segment__ascii_class[cp] : nm_segment__class_wide(cp);
 }
 
 static bool nm_segment__upper(uint32_t cp) {
