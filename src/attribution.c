@@ -108,8 +108,8 @@ static uint32_t nm_attr__filter_bit(nm_attr__filter *f, const char *const *words
   return bit;
 }
 
-static bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
-  if (i >= c->ntok || c->t[i].type != NM_TOK_WORD) return false;
+/* nm_attr__is_any for a word token. */
+static bool nm_attr__is_any_word(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
   /* The first letter rules out most words before any comparison. */
   const char *s = c->doc->text + c->t[i].start;
   char first = s[0];
@@ -124,6 +124,10 @@ static bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const
   for (; *words; words++)
     if ((*words)[0] == first && nm_attr__is(c, i, *words)) return true;
   return false;
+}
+
+static inline bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
+  return i < c->ntok && c->t[i].type == NM_TOK_WORD && nm_attr__is_any_word(c, i, words);
 }
 
 static inline char nm_attr__punct(const nm_attr__ctx *c, uint32_t i) {
