@@ -409,19 +409,23 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
   /* Roughly one token per six bytes of news text. */
   if (!nm__vec_reserve(&doc->tokens, doc->len / 6 + 16)) return NM_ERR_NOMEM;
 
+  /* Kept in locals: the token stores (bytes among them) would make the
+     compiler read them from the document again after each one. */
+  const uint8_t *const mask = doc->mask;
+  const uint32_t doc_len = doc->len;
   uint32_t pos = 0, para_start = NM_NONE, para_tok = 0, para_end = 0, para_flags = 0;
   uint32_t newlines = 0;
   bool space_before = true;
-  while (pos < doc->len) {
+  while (pos < doc_len) {
     /* The space between words, in plain text. */
-    if (s[pos] == ' ' && !doc->mask) {
+    if (s[pos] == ' ' && !mask) {
       pos++;
       space_before = true;
       continue;
     }
     /* Markup: SKIP bytes are invisible, BREAK bytes end the paragraph. */
-    if (doc->mask && (doc->mask[pos] & 3) != NM_MASK_PROSE) {
-      if ((doc->mask[pos] & 3) == NM_MASK_BREAK && para_start != NM_NONE) {
+    if (mask && (mask[pos] & 3) != NM_MASK_PROSE) {
+      if ((mask[pos] & 3) == NM_MASK_BREAK && para_start != NM_NONE) {
         if (nm_segment__close_para(doc, para_start, para_end, para_tok, para_flags) != NM_OK) return NM_ERR_NOMEM;
         para_start = NM_NONE;
       }
@@ -434,7 +438,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     cp = nm_segment__peek(&r, pos, &len, &cls);
     if (cls == NM_C_SPACE || cls == NM_C_NEWLINE) {
       if (cls == NM_C_NEWLINE) {
-        if (cp == '\r' && pos + 1 < doc->len && s[pos + 1] == '\n') len = 2;
+        if (cp == '\r' && pos + 1 < doc_len && s[pos + 1] == '\n') len = 2;
         newlines++;
       }
       pos += len;
@@ -452,9 +456,9 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       para_tok = (uint32_t)doc->tokens.count;
       para_flags = 0;
     }
-    if (doc->mask) {
-      if (doc->mask[pos] & NM_MASK_HEADING) para_flags |= NM_PF_HEADING;
-      if (doc->mask[pos] & NM_MASK_BOILER) para_flags |= NM_PF_MARKUP_BOILER;
+    if (mask) {
+      if (mask[pos] & NM_MASK_HEADING) para_flags |= NM_PF_HEADING;
+      if (mask[pos] & NM_MASK_BOILER) para_flags |= NM_PF_MARKUP_BOILER;
     }
 
     /* The hot path: one token per word, so no generic push (and its memset). */
@@ -469,7 +473,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     int lower = -1; /* whether the word has a lower-case letter, when known */
     if (cls == NM_C_LETTER || cls == NM_C_DIGIT) {
       bool has_lower = false;
-      uint32_t plain_end = cp < 0x80 && !doc->mask ? nm_segment__plain_word_end((const unsigned char *)s, pos, &has_lower) : 0;
+      uint32_t plain_end = cp < 0x80 && !mask ? nm_segment__plain_word_end((const unsigned char *)s, pos, &has_lower) : 0;
       if (plain_end) {
         end = plain_end;
         lower = has_lower;
@@ -489,7 +493,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
         /* `` and '' are the typewriter forms of “ and ” (and NYT's style). */
         uint32_t l2, c2;
         int cls2;
-        c2 = pos + 1 < doc->len ? nm_segment__peek(&r, pos + 1, &l2, &cls2) : 0;
+        c2 = pos + 1 < doc_len ? nm_segment__peek(&r, pos + 1, &l2, &cls2) : 0;
         if (c2 == cp) {
           end = pos + 2;
           t->mark = cp == '`' ? NM_MARK_DOUBLE_OPEN : NM_MARK_DOUBLE_AMBIG;
@@ -503,7 +507,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
         end = nm_segment__word_end(&r, pos + len);
         uint32_t l3, c3;
         int cls3;
-        if (end < doc->len && (c3 = nm_segment__peek(&r, end, &l3, &cls3)) == cp && end - pos - len == 1 &&
+        if (end < doc_len && (c3 = nm_segment__peek(&r, end, &l3, &cls3)) == cp && end - pos - len == 1 &&
             nm_segment__class_at(&r, end + l3, NULL) != NM_C_LETTER)
           end += l3; /* the closing apostrophe of ’n’ */
         t->type = NM_TOK_WORD;
@@ -513,14 +517,14 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       t->type = NM_TOK_PUNCT;
       /* Keep runs of the same ASCII punctuation together: "...", "--", "?!" */
       if (cp == '.' || cp == '-' || cp == '!' || cp == '?')
-        while (end < doc->len && (s[end] == '.' || s[end] == '-' || s[end] == '!' || s[end] == '?') &&
+        while (end < doc_len && (s[end] == '.' || s[end] == '-' || s[end] == '!' || s[end] == '?') &&
                !nm_segment__masked(&r, end))
           end++;
     }
     t->end = end;
     if (t->type == NM_TOK_WORD && end - pos < 64) {
       bool prefix;
-      t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc->len + 1 - pos, &prefix);
+      t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc_len + 1 - pos, &prefix);
       if (prefix) t->lex |= NM_LEX_PREFIX_OF_ENTRY;
       bool all = lower <= 0;
       if (lower < 0)
