@@ -124,8 +124,10 @@ size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap);
 /*
  * nm__lexicon_get of one word as it stands in the text (normalised here,
  * into at most 64 bytes): the tokenizer's lookup, one pass for plain words.
+ * `readable` is how many bytes may be read from word on (past its n): with
+ * 16 of them, a short ASCII word is looked up 8 bytes at a time.
  */
-uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix);
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix);
 
 /* ---- segmentation (segment.c) ------------------------------------------- */
 
