@@ -1443,7 +1443,7 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
 /* Hook for the tagger (tagger.c): the noun phrase that ends at token
    `head`, no further left than token lo; false when there is none. */
 bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, uint32_t *end) {
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
   nm_attr__span sp = nm_attr__np_left(&c, head, lo);
   if (sp.first == NM_NONE) return false;
   *first = sp.first, *end = sp.end;
