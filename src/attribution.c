@@ -1203,9 +1203,12 @@ static int32_t nm_attr__new_entity(nm_attr__ctx *c, const nm_attr__mention *m) {
   if (m->name_first != NM_NONE) {
     a = m->name_first;
     b = m->name_end;
-  } else if (nm_attr__is(c, a, "the")) {
+  } else if (nm_attr__is(c, a, "the") && a + 1 < b) {
     a++;
   }
+  /* a phrase with no core left (a lone "The" the tagger took for a
+     speaker) is named by all of itself */
+  if (a >= b) a = m->first, b = m->end;
   e->name = nm_attr__text(c, a, b);
   e->title = m->title_first != NM_NONE && m->name_first != NM_NONE ? nm_attr__text(c, m->title_first, m->title_end) : NULL;
   e->type = m->type;
@@ -1302,7 +1305,7 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
     return nm_attr__new_entity(c, &m);
   }
   uint32_t na = m.name_first, nb = m.name_end;
-  if (na != NM_NONE) {
+  if (na != NM_NONE && na < nb) { /* (a title alone, "Mr.", has an empty name) */
     /* full name, or one word of a known person's name: "Choe", "Mr. Kirby" */
     char *name = nm_attr__text(c, na, nb);
     if (!name) return -2;
@@ -1460,6 +1463,43 @@ static size_t nm_attr__first_quote_from(const nm_doc *doc, size_t n, uint32_t to
     else hi = mid;
   }
   return lo;
+}
+
+/* The first token that ends after byte pos. */
+static uint32_t nm_attr__tok_at(const nm_attr__ctx *c, uint32_t pos) {
+  uint32_t lo = 0, hi = c->ntok;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (c->t[mid].end <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+nm_status nm__attr_late_entities(nm_doc *doc) {
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
+  int32_t last_person = -1, last_thing = -1;
+  uint32_t last_start = NM_NONE, last_end = NM_NONE;
+  int32_t last_entity = -1;
+  for (size_t i = 0; i < doc->quotes.count; i++) {
+    nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
+    if (q->speaker_start == NM_NONE) continue;
+    if (q->entity < 0 && q->speaker_start == last_start && q->speaker_end == last_end) q->entity = last_entity;
+    if (q->entity < 0) {
+      uint32_t a = nm_attr__tok_at(&c, q->speaker_start), b = a;
+      while (b < c.ntok && c.t[b].start < q->speaker_end) b++;
+      if (a == b) continue;
+      int32_t e = nm_attr__resolve(&c, (nm_attr__span){a, b}, last_person, last_thing);
+      if (e == -2 || nm_attr__add_mention(&c, e, q->speaker_start, q->speaker_end) != NM_OK) return NM_ERR_NOMEM;
+      q->entity = e;
+    }
+    last_start = q->speaker_start, last_end = q->speaker_end, last_entity = q->entity;
+    uint8_t type = NM_AT(doc->entities, nm__entity, q->entity).type;
+    if (type == NM_ENTITY_PERSON) last_person = q->entity;
+    else last_thing = q->entity;
+    if (type == NM_ENTITY_UNKNOWN && last_person < 0) last_person = q->entity;
+  }
+  return NM_OK;
 }
 
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {

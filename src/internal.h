@@ -348,6 +348,11 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
                               uint32_t content_end, bool has_quote);
 /* The rules' noun phrase ending at token head, starting at lo or later (attribution.c). */
 bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, uint32_t *end);
+/* Entities for the speakers a later stage (the tagger) found without one:
+   quotes in text order, each speaker resolved as the rules resolve theirs
+   ("she" to the person last quoted, "Choe" to "Choe Son Hui"), or a new
+   entity. Needs the tokens and the quotes sorted. */
+nm_status nm__attr_late_entities(nm_doc *doc);
 /* The learned tagger's quotes, merged with the rules' (tagger.c). */
 nm_status nm__tag(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_markers(nm_doc *doc, char *err, size_t errlen);
