@@ -62,6 +62,9 @@ typedef struct nm_attr__ctx {
 
 static const nm_attr__span nm_attr__none = {NM_NONE, NM_NONE};
 
+/* The longest apposition after an inverted speaker, in tokens. */
+#define NM_ATTR_APPOSITION_MAX 40u
+
 /* ---- private: token tests ----------------------------------------------- */
 
 /* nm_attr__is past its first letter. */
@@ -648,6 +651,27 @@ static nm_attr__span nm_attr__appositions(const nm_attr__ctx *c, const nm__sent 
 }
 
 /*
+ * “...,” said NAME, APPOSITION. — the apposition that runs from the comma
+ * at `comma` to the sentence's end describes the speaker and is part of the
+ * mention (as PolNeAR marks sources): "said Alan Cobb, a senior adviser
+ * who spent the weekend working the convention." It must start as a noun
+ * phrase and hold no quote mark and no cue (", who told reporters ..." is
+ * another frame). Returns where the mention ends: after the apposition, or
+ * `comma` when there is none.
+ */
+static uint32_t nm_attr__apposition_to_end(const nm_attr__ctx *c, const nm__sent *s, uint32_t comma) {
+  uint32_t a = comma + 1, e = s->end_tok;
+  if (comma >= e || nm_attr__punct(c, comma) != ',' || a >= e) return comma;
+  if (!(nm_attr__is_any(c, a, nm_attr__determiners) || nm_attr__capword(c, a) || nm_attr__lex_noun(c, a))) return comma;
+  while (e > a && c->t[e - 1].type == NM_TOK_PUNCT) e--; /* the full stop */
+  if (e <= a || e - a > NM_ATTR_APPOSITION_MAX) return comma;
+  for (uint32_t k = a; k < e; k++)
+    if (c->t[k].type == NM_TOK_QUOTE || nm_attr__in_quote(c, k) || (nm_attr__word(c, k) && (c->t[k].lex & NM_LEX_CUE)))
+      return comma;
+  return e;
+}
+
+/*
  * Is a capitalised word at a sentence start a name? Only if the text
  * capitalises it elsewhere too, mid-sentence ("Rubio", but not "Work").
  * The search is bounded to nearby text so that it stays linear.
@@ -881,7 +905,10 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
       f.speaker = r;
       f.inverted = true;
       after = r.end;
-      if (after_quote) after = hi; /* “...,” said X after the vote: the quote is the content */
+      if (after_quote) {
+        after = hi; /* “...,” said X after the vote: the quote is the content */
+        f.speaker.end = nm_attr__apposition_to_end(c, s, r.end);
+      }
     } else {
       continue;
     }
@@ -1089,8 +1116,12 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
       head.end = sp.end;
       uint32_t ts = k + 1, te = b;
       while (te > ts && nm_attr__punct(c, te - 1) == ',') te--;
+      /* the title stops at the next comma or a relative clause ("a senior
+         adviser who spent the weekend ...") */
       for (uint32_t j = ts; j < te; j++)
-        if (nm_attr__punct(c, j) == ',') te = j;
+        if (nm_attr__punct(c, j) == ',' || nm_attr__is(c, j, "who") || nm_attr__is(c, j, "whose") ||
+            nm_attr__is(c, j, "which"))
+          te = j;
       if (ts < te && nm_attr__is_any(c, ts, nm_attr__determiners)) ts++;
       if (head.title_first == NM_NONE && ts < te) {
         head.title_first = ts;
@@ -1441,6 +1472,16 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
   nm_attr__frame fr = {{cue_first, cue_end}, nm_attr__none, nm_attr__none, {content_first, content_end},
                        c.t[content_first].sent, false, false, -1};
   return nm_attr__reports_content(&c, &fr, has_quote);
+}
+
+/* Hook for the tagger (tagger.c): does a phrase that ends at token i stop
+   short? An article, a preposition or a conjunction leaves it unfinished
+   ("voted to close the"). */
+bool nm__attr_dangling(nm_doc *doc, uint32_t i) {
+  static const char *const joiners[] = {"and", "or", "but", "by", "on", "as", NULL};
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
+  return nm_attr__is_any(&c, i, nm_attr__articles) || nm_attr__is_any(&c, i, nm_attr__np_preps) ||
+         nm_attr__is_any(&c, i, joiners);
 }
 
 /* Hook for the tagger (tagger.c): the noun phrase that ends at token

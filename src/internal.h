@@ -353,6 +353,8 @@ bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, 
    ("she" to the person last quoted, "Choe" to "Choe Son Hui"), or a new
    entity. Needs the tokens and the quotes sorted. */
 nm_status nm__attr_late_entities(nm_doc *doc);
+/* Does a phrase ending at token i stop short ("... to close the")? (attribution.c) */
+bool nm__attr_dangling(nm_doc *doc, uint32_t i);
 /* The learned tagger's quotes, merged with the rules' (tagger.c). */
 nm_status nm__tag(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_markers(nm_doc *doc, char *err, size_t errlen);

@@ -607,6 +607,9 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
      points of content F1. */
   bool mixed = lo < m->nmarked && m->marked[lo].start < end;
   if (!cue || nm_tagger__words(t, a, b) < 2) return NM_OK;
+  /* Content that stops on "the", "of" or "and" is a piece of a span the
+     model lost track of ("voted to close the bridge"), not reported speech. */
+  if (nm__attr_dangling(doc, b - 1)) return NM_OK;
   /* A cue gives one content: one that already introduces a direct quote
      outside the span ("“...” Ruiz said so in a televised address") has
      none left to give. */

@@ -10,6 +10,7 @@
  *     --margin=M        update unless gold wins by more than M (default 0: off)
  *     --min-count=N     a feature row gets weights only if seen on N tokens or more
  *     --pieces          each piece of a discontinuous gold span is a span of its own
+ *     --no-pieces       (the default) a discontinuous span runs from its first start to its last end
  *
  * Each document runs through the library's own stages (segmentation,
  * quotes, rule-based attribution) with a hook in place of the tagger, so the
@@ -245,6 +246,7 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "--margin=", 9)) margin = (float)atof(argv[i] + 9);
     else if (!strncmp(argv[i], "--min-count=", 12)) min_count = atoi(argv[i] + 12);
     else if (!strcmp(argv[i], "--pieces")) split_pieces = true;
+    else if (!strcmp(argv[i], "--no-pieces")) split_pieces = false;
     else if (!dir) dir = argv[i];
     else if (!out) out = argv[i];
     else dir = NULL, i = argc;
