@@ -137,9 +137,9 @@ static uint32_t nm_tagger__shape(const char *s, size_t n) {
   return nm_tagger__hash(3, out, k);
 }
 
-/* Per-token hashes computed once: word, last three letters, shape. */
+/* Per-token hashes computed once: word, suffixes, shape. */
 typedef struct nm_tagger__word {
-  uint32_t word, suf3, shape;
+  uint32_t word, suf3, suf2, shape;
 } nm_tagger__word;
 
 /*
@@ -196,10 +196,11 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
   }
   if (t->type == NM_TOK_NUMBER) {
     w->word = nm_tagger__hash(1, "<num>", 5);
-    w->suf3 = 0;
+    w->suf3 = w->suf2 = 0;
   } else {
     w->word = h;
     w->suf3 = nm_tagger__hash(4, key + (k > 3 ? k - 3 : 0), k > 3 ? 3 : k);
+    w->suf2 = nm_tagger__hash(5, key + (k > 2 ? k - 2 : 0), k > 2 ? 2 : k);
   }
   if (t->type == NM_TOK_QUOTE) w->shape = nm_tagger__hash(6, "q", 1) + t->mark;
   else w->shape = ascii ? nm_tagger__hash(3, shape, ns) : nm_tagger__shape(raw, n);
@@ -214,6 +215,7 @@ struct nm__tagger_ctx {
   const nm__token *t;
   uint32_t ntok;
   uint8_t *rule;       /* per token: NM_TAGGER__R* (whole document, one byte a token) */
+  uint8_t *sent_quote; /* per sentence: holds a quote mark */
   /* The window being tagged, tokens [lo, hi): a paragraph, or a chunk of
      NM_TAGGER__CHUNK tokens of a longer one, and NM_TAGGER__MARGIN tokens
      either side. Its buffers are reused window after window, so the
@@ -262,6 +264,7 @@ void nm__tagger_ctx_free(nm__tagger_ctx *c) {
   free(c->rule);
   free(c->cue_left);
   free(c->cue_right);
+  free(c->sent_quote);
   free(c);
 }
 
@@ -273,10 +276,14 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
   c->t = doc->tokens.items;
   c->ntok = (uint32_t)doc->tokens.count;
   c->rule = calloc(c->ntok ? c->ntok : 1, 1);
-  if (!c->rule) {
+  c->sent_quote = calloc(doc->sents.count ? doc->sents.count : 1, 1);
+  if (!c->rule || !c->sent_quote) {
     nm__tagger_ctx_free(c);
     return NULL;
   }
+  const nm__token *t = c->t;
+  for (uint32_t i = 0; i < c->ntok; i++)
+    if (t[i].type == NM_TOK_QUOTE && t[i].sent < doc->sents.count) c->sent_quote[t[i].sent] = 1;
   const nm__quote *q = doc->quotes.items;
   for (size_t k = 0; k < doc->quotes.count; k++) {
     if (q[k].kind == NM_QUOTE_TERM) continue;
@@ -336,21 +343,12 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
   return NM_OK;
 }
 
-/* Template ids are kept where they were when features were dropped. The
-   dropped ones (9 suffix of two, 10 suffix of three, 16 neighbouring
-   marks, 17 neighbours' quote state, 19 previous rule tag, 25 cue
-   distance right x word, 26 sentence has a mark x heading) each moved
-   held-out F1 by less than noise when dropped alone, and the seven
-   together cost nothing measurable (margin perceptron, trained on three
-   folds and scored on the fourth, source / cue / content: fold 0 59.3 /
-   61.8 / 37.0 -> 59.6 / 61.6 / 36.5, fold 1 60.7 / 62.8 / 39.3 -> 60.4 /
-   62.5 / 38.8) for 22% fewer rows to read a token. Dropping any one
-   more cost 0.3-1.5 points. */
 size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   const nm__token *t = c->t;
   const nm_tagger__word *w = c->w - 0; /* indexed by token - c->lo */
   const uint32_t lo = c->lo;
   const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, t[i].sent);
+  const nm__para *p = &NM_AT(c->doc->paras, nm__para, s->para);
   const uint32_t none = c->none;
   uint32_t wm2 = i >= 2 && t[i - 2].sent == t[i].sent ? w[i - 2 - lo].word : none;
   uint32_t wm1 = i >= 1 && t[i - 1].sent == t[i].sent ? w[i - 1 - lo].word : none;
@@ -365,6 +363,8 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   f[n++] = nm_tagger__mix(6, wp2, 0);
   f[n++] = nm_tagger__mix(7, wm1, w[i - lo].word);
   f[n++] = nm_tagger__mix(8, w[i - lo].word, wp1);
+  f[n++] = nm_tagger__mix(9, w[i - lo].suf3, 0);
+  f[n++] = nm_tagger__mix(10, w[i - lo].suf2, 0);
   f[n++] = nm_tagger__mix(11, w[i - lo].shape, 0);
   uint32_t shm1 = i >= 1 ? w[i - 1 - lo].shape : none, shp1 = i + 1 < c->ntok ? w[i + 1 - lo].shape : none;
   f[n++] = nm_tagger__mix(12, shm1 ^ (w[i - lo].shape * 31u), shp1);
@@ -374,12 +374,18 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   uint32_t lp1 = i + 1 < c->ntok && t[i + 1].type == NM_TOK_WORD ? t[i + 1].lex : 0;
   uint32_t coarse = NM_LEX_CUE | NM_LEX_PRONOUN | NM_LEX_TITLE | NM_LEX_CUE_NOUN | NM_LEX_CUE_PREP;
   f[n++] = nm_tagger__mix(14, lm1 & coarse, lp1 & coarse);
-  /* the token's flags */
+  /* quote marks and flags */
   uint32_t flags = t[i].flags & (NM_TF_CAP | NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS | NM_TF_IN_QUOTE);
   f[n++] = nm_tagger__mix(15, flags, t[i].type);
+  uint32_t markm1 = i >= 1 ? t[i - 1].mark : 9, markp1 = i + 1 < c->ntok ? t[i + 1].mark : 9;
+  f[n++] = nm_tagger__mix(16, markm1, markp1);
+  uint32_t inq_m1 = i >= 1 ? (t[i - 1].flags & NM_TF_IN_QUOTE) != 0 : 2;
+  uint32_t inq_p1 = i + 1 < c->ntok ? (t[i + 1].flags & NM_TF_IN_QUOTE) != 0 : 2;
+  f[n++] = nm_tagger__mix(17, inq_m1 * 4 + inq_p1, (t[i].flags & NM_TF_IN_QUOTE) != 0);
   /* the rules' output here and next door */
-  uint32_t rp1 = i + 1 < c->ntok ? c->rule[i + 1] : 99;
+  uint32_t rm1 = i >= 1 ? c->rule[i - 1] : 99, rp1 = i + 1 < c->ntok ? c->rule[i + 1] : 99;
   f[n++] = nm_tagger__mix(18, c->rule[i], 0);
+  f[n++] = nm_tagger__mix(19, rm1, c->rule[i]);
   f[n++] = nm_tagger__mix(20, c->rule[i], rp1);
   f[n++] = nm_tagger__mix(21, c->rule[i] & 7, w[i - lo].word);
   /* where in the sentence, and how far the nearest cue candidate is */
@@ -387,6 +393,8 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   f[n++] = nm_tagger__mix(22, nm_tagger__bucket(pos), nm_tagger__bucket(left));
   f[n++] = nm_tagger__mix(23, nm_tagger__bucket(c->cue_left[i - lo]), nm_tagger__bucket(c->cue_right[i - lo]));
   f[n++] = nm_tagger__mix(24, nm_tagger__bucket(c->cue_left[i - lo]), w[i - lo].word);
+  f[n++] = nm_tagger__mix(25, nm_tagger__bucket(c->cue_right[i - lo]), w[i - lo].word);
+  f[n++] = nm_tagger__mix(26, c->sent_quote[t[i].sent], (p->flags & NM_PF_HEADING) != 0);
   /* wider context, and the word with its quote state */
   f[n++] = nm_tagger__mix(27, wm1, wp1);
   f[n++] = nm_tagger__mix(28, w[i - lo].word, (t[i].flags & NM_TF_IN_QUOTE) != 0);
