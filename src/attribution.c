@@ -1517,8 +1517,55 @@ static uint32_t nm_attr__tok_at(const nm_attr__ctx *c, uint32_t pos) {
   return lo;
 }
 
+/* A mention's span and its entity, sorted by span, for nm__attr_late_entities. */
+typedef struct nm_attr__named {
+  uint32_t start, end;
+  int32_t entity;
+} nm_attr__named;
+
+static int nm_attr__named_cmp(const void *x, const void *y) {
+  const nm_attr__named *a = x, *b = y;
+  if (a->start != b->start) return a->start < b->start ? -1 : 1;
+  return a->end < b->end ? -1 : a->end > b->end;
+}
+
+/* The entity that already has the mention [start, end), else -1. */
+static int32_t nm_attr__named_find(const nm_attr__named *m, size_t n, uint32_t start, uint32_t end) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m[mid].start < start || (m[mid].start == start && m[mid].end < end)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && m[lo].start == start && m[lo].end == end ? m[lo].entity : -1;
+}
+
 nm_status nm__attr_late_entities(nm_doc *doc) {
+  size_t orphans = 0;
+  for (size_t i = 0; i < doc->quotes.count; i++) {
+    const nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
+    orphans += q->speaker_start != NM_NONE && q->entity < 0;
+  }
+  if (!orphans) return NM_OK;
+  /* A speaker the rules already resolved, given again by the tagger
+     (often as its own quote's speaker), keeps that entity: resolving it
+     again would make a second "a diplomat". */
+  size_t nnamed = 0;
+  for (size_t e = 0; e < doc->entities.count; e++) nnamed += NM_AT(doc->entities, nm__entity, e).mentions.count;
+  nm_attr__named *named = malloc((nnamed ? nnamed : 1) * sizeof *named);
+  if (!named) return NM_ERR_NOMEM;
+  nnamed = 0;
+  for (size_t e = 0; e < doc->entities.count; e++) {
+    const nm__vec *mv = &NM_AT(doc->entities, nm__entity, e).mentions;
+    for (size_t k = 0; k < mv->count; k++) {
+      const uint32_t *pair = (const uint32_t *)mv->items + 2 * k;
+      named[nnamed++] = (nm_attr__named){pair[0], pair[1], (int32_t)e};
+    }
+  }
+  qsort(named, nnamed, sizeof *named, nm_attr__named_cmp);
+
   nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
+  nm_status st = NM_OK;
   int32_t last_person = -1, last_thing = -1;
   uint32_t last_start = NM_NONE, last_end = NM_NONE;
   int32_t last_entity = -1;
@@ -1526,12 +1573,16 @@ nm_status nm__attr_late_entities(nm_doc *doc) {
     nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
     if (q->speaker_start == NM_NONE) continue;
     if (q->entity < 0 && q->speaker_start == last_start && q->speaker_end == last_end) q->entity = last_entity;
+    if (q->entity < 0) q->entity = nm_attr__named_find(named, nnamed, q->speaker_start, q->speaker_end);
     if (q->entity < 0) {
       uint32_t a = nm_attr__tok_at(&c, q->speaker_start), b = a;
       while (b < c.ntok && c.t[b].start < q->speaker_end) b++;
       if (a == b) continue;
       int32_t e = nm_attr__resolve(&c, (nm_attr__span){a, b}, last_person, last_thing);
-      if (e == -2 || nm_attr__add_mention(&c, e, q->speaker_start, q->speaker_end) != NM_OK) return NM_ERR_NOMEM;
+      if (e == -2 || nm_attr__add_mention(&c, e, q->speaker_start, q->speaker_end) != NM_OK) {
+        st = NM_ERR_NOMEM;
+        break;
+      }
       q->entity = e;
     }
     last_start = q->speaker_start, last_end = q->speaker_end, last_entity = q->entity;
@@ -1540,7 +1591,8 @@ nm_status nm__attr_late_entities(nm_doc *doc) {
     else last_thing = q->entity;
     if (type == NM_ENTITY_UNKNOWN && last_person < 0) last_person = q->entity;
   }
-  return NM_OK;
+  free(named);
+  return st;
 }
 
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
