@@ -83,48 +83,27 @@ static const uint8_t nm_segment__ascii_class[128] = {
 #undef QU
 #undef PU
 
-/* NM_C_LETTER or NM_C_DIGIT for the ASCII bytes that are, else 0 (and 0
-   for every byte of a multi-byte character: those take the general path). */
+/* NM_C_LETTER or NM_C_DIGIT for the ASCII bytes that are, with
+   NM_SEGMENT__LOWER for lower-case letters; else 0 (and 0 for every byte
+   of a multi-byte character: those take the general path). */
+#define NM_SEGMENT__LOWER 0x10
+#define NM_SEGMENT__CLASS(w) ((w) & (NM_SEGMENT__LOWER - 1))
 #define LE NM_C_LETTER
+#define LO (NM_C_LETTER | NM_SEGMENT__LOWER)
 #define DI NM_C_DIGIT
 static const uint8_t nm_segment__word_byte[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    DI, DI, DI, DI, DI, DI, DI, DI, DI, DI, 0, 0, 0, 0, 0, 0,
-    0, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE,
-    LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, 0, 0, 0, 0, 0,
-    0, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE,
-    LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
-#undef LE
-#undef DI
-
-/* For plain words (nm_segment__plain_word_end): the ASCII letters and
-   digits, with a bit for lower case. */
-enum { NM_SEGMENT__ALNUM = 1, NM_SEGMENT__LOWER = 2 };
-#define AN NM_SEGMENT__ALNUM
-#define LO (NM_SEGMENT__ALNUM | NM_SEGMENT__LOWER)
-static const uint8_t nm_segment__alnum[256] = {
     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-    AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, 0,  0,  0,  0,  0,  0,
-    0,  AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN,
-    AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, 0,  0,  0,  0,  0,
+    DI, DI, DI, DI, DI, DI, DI, DI, DI, DI, 0,  0,  0,  0,  0,  0,
+    0,  LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE,
+    LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, LE, 0,  0,  0,  0,  0,
     0,  LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO,
     LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, 0,  0,  0,  0,  0,
 };
-#undef AN
+#undef LE
 #undef LO
+#undef DI
 
 /*
  * The common word: ASCII letters and digits from pos, ended by an ASCII
@@ -136,7 +115,7 @@ static const uint8_t nm_segment__alnum[256] = {
  */
 static inline uint32_t nm_segment__plain_word_end(const unsigned char *text, uint32_t pos, bool *lower) {
   unsigned seen = 0, c;
-  while ((c = nm_segment__alnum[text[pos]]) != 0) {
+  while ((c = nm_segment__word_byte[text[pos]]) != 0) {
     seen |= c;
     pos++;
   }
@@ -265,15 +244,12 @@ static uint32_t nm_segment__word_end(const nm_segment__reader *r, uint32_t pos) 
        The text ends in a NUL, which is no word byte, so the run stops there. */
     if (!r->mask) {
       uint32_t from = pos;
-      int c;
-      while ((c = nm_segment__word_byte[text[pos]]) != 0) {
-        prev_cls = c;
-        pos++;
-      }
+      while (nm_segment__word_byte[text[pos]]) pos++;
+      if (pos > from) prev_cls = NM_SEGMENT__CLASS(nm_segment__word_byte[text[pos - 1]]);
       seg_len += pos - from;
       if (pos >= r->len) break;
     } else if (text[pos] < 0x80 && (r->mask[pos] & 3) == NM_MASK_PROSE && nm_segment__word_byte[text[pos]]) {
-      prev_cls = nm_segment__word_byte[text[pos]];
+      prev_cls = NM_SEGMENT__CLASS(nm_segment__word_byte[text[pos]]);
       seg_len++;
       pos++;
       continue;
