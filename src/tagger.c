@@ -513,6 +513,9 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   uint32_t start = t[a].start, end = t[b - 1].end;
   uint32_t cs = cue ? t[cue->first].start : NM_NONE, ce = cue ? t[cue->end - 1].end : NM_NONE;
   uint32_t ss = src ? t[src->first].start : NM_NONE, se = src ? t[src->end - 1].end : NM_NONE;
+  /* an article right before the model's source belongs to it ("the retired neurosurgeon") */
+  if (src && src->first > 0 && t[src->first - 1].sent == t[src->first].sent && nm__attr_article(doc, src->first - 1))
+    ss = t[src->first - 1].start;
   /* A cue the model found without a source: the rules' noun phrase just
      before it, when there is one ("The lighthouse keeper believes ..."). */
   if (cue && !src) {
