@@ -1391,7 +1391,7 @@ bool nm__attr_dangling(nm_doc *doc, uint32_t i) {
 
 /* Hook for the tagger (tagger.c): is token i an article ("the", "a", ...)? */
 bool nm__attr_article(nm_doc *doc, uint32_t i) {
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
   return nm_attr__is_any(&c, i, nm_attr__articles);
 }
 
