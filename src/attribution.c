@@ -26,12 +26,38 @@ typedef struct nm_attr__frame {
   int32_t entity;
 } nm_attr__frame;
 
+/* The lexicon classes of the runs of words from one token (nm_attr__lex_run):
+   the frame search asks at each token for cues of two classes, and a run's
+   keys cost a lookup each. */
+typedef struct nm_attr__run_memo {
+  uint32_t first, hi; /* the run asked for last; first NM_NONE when none */
+  uint32_t n;         /* runs looked up: of 1..n words */
+  uint32_t cls[5];    /* classes of the run of k + 1 words */
+} nm_attr__run_memo;
+
+/*
+ * A quick no for nm_attr__is_any, which the frame search asks tens of times
+ * a sentence, most often of words in none of its lists: for each signature
+ * (length, first and last letter) of a word, a bit for each list holding a
+ * word of it. A list gets its bit when it is first asked about.
+ */
+#define NM_ATTR_SIGNATURES 1024
+#define NM_ATTR_LIST_SLOTS 64 /* a hash of the lists' addresses, for their bits */
+typedef struct nm_attr__filter {
+  const char *const *lists[NM_ATTR_LIST_SLOTS]; /* NULL when free */
+  uint32_t list_bit[NM_ATTR_LIST_SLOTS];
+  uint32_t nlists;
+  uint32_t bits[NM_ATTR_SIGNATURES];
+} nm_attr__filter;
+
 typedef struct nm_attr__ctx {
   nm_doc *doc;
   nm__token *t;
   uint32_t ntok;
   const nm__lexicon *lex;
   nm__vec frames; /* nm_attr__frame */
+  nm_attr__run_memo *memo; /* NULL: look runs up every time */
+  nm_attr__filter *filter; /* NULL: read the lists every time */
 } nm_attr__ctx;
 
 static const nm_attr__span nm_attr__none = {NM_NONE, NM_NONE};
@@ -41,35 +67,77 @@ static const nm_attr__span nm_attr__none = {NM_NONE, NM_NONE};
 
 /* ---- private: token tests ----------------------------------------------- */
 
-/* Case-insensitive comparison of token i with a lower-case ASCII word. */
-static bool nm_attr__is(const nm_attr__ctx *c, uint32_t i, const char *word) {
-  if (i >= c->ntok) return false;
+/* nm_attr__is past its first letter. */
+static bool nm_attr__is_rest(const nm_attr__ctx *c, uint32_t i, const char *word) {
   const nm__token *t = &c->t[i];
   size_t n = t->end - t->start;
   const char *s = c->doc->text + t->start;
   /* No strlen: most calls fail on the first letters (a strlen per call was
      3% of annotate's cycles). A shorter word ends at its NUL, a longer one
      has no NUL at n. */
-  for (size_t k = 0; k < n; k++)
+  for (size_t k = 1; k < n; k++)
     if (!word[k] || (s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]) != word[k]) return false;
   return word[n] == '\0';
 }
 
-static bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
-  if (i >= c->ntok || c->t[i].type != NM_TOK_WORD) return false;
-  /* The first letter rules out most words before any comparison. */
+/* Case-insensitive comparison of token i with a lower-case ASCII word. The
+   first letter inline: it tells most calls no, and with a literal word the
+   compiler knows it. */
+static inline bool nm_attr__is(const nm_attr__ctx *c, uint32_t i, const char *word) {
+  if (i >= c->ntok) return false;
   char first = c->doc->text[c->t[i].start];
   if (first >= 'A' && first <= 'Z') first += 32;
+  return first == word[0] && word[0] && nm_attr__is_rest(c, i, word);
+}
+
+static uint32_t nm_attr__signature(size_t n, unsigned char first, unsigned char last) {
+  return ((uint32_t)(n * 31 + first) * 31 + last) & (NM_ATTR_SIGNATURES - 1);
+}
+
+/* The bit of a word list in the filter, given it on first use; 0 once the
+   filter has no bits left. */
+static uint32_t nm_attr__filter_bit(nm_attr__filter *f, const char *const *words) {
+  size_t k = ((uintptr_t)words / sizeof *words) % NM_ATTR_LIST_SLOTS;
+  while (f->lists[k] && f->lists[k] != words) k = (k + 1) % NM_ATTR_LIST_SLOTS;
+  if (f->lists[k]) return f->list_bit[k];
+  if (f->nlists == 32) return 0;
+  uint32_t bit = 1u << f->nlists++;
+  f->lists[k] = words;
+  f->list_bit[k] = bit;
+  for (; *words; words++) {
+    size_t n = strlen(*words);
+    if (n) f->bits[nm_attr__signature(n, (unsigned char)(*words)[0], (unsigned char)(*words)[n - 1])] |= bit;
+  }
+  return bit;
+}
+
+/* nm_attr__is_any for a word token. */
+static bool nm_attr__is_any_word(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
+  /* The first letter rules out most words before any comparison. */
+  const char *s = c->doc->text + c->t[i].start;
+  char first = s[0];
+  if (first >= 'A' && first <= 'Z') first += 32;
+  uint32_t bit = c->filter ? nm_attr__filter_bit(c->filter, words) : 0;
+  if (bit) {
+    size_t n = c->t[i].end - c->t[i].start;
+    char last = s[n - 1];
+    if (last >= 'A' && last <= 'Z') last += 32;
+    if (!(c->filter->bits[nm_attr__signature(n, (unsigned char)first, (unsigned char)last)] & bit)) return false;
+  }
   for (; *words; words++)
     if ((*words)[0] == first && nm_attr__is(c, i, *words)) return true;
   return false;
 }
 
-static char nm_attr__punct(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__is_any(const nm_attr__ctx *c, uint32_t i, const char *const *words) {
+  return i < c->ntok && c->t[i].type == NM_TOK_WORD && nm_attr__is_any_word(c, i, words);
+}
+
+static inline char nm_attr__punct(const nm_attr__ctx *c, uint32_t i) {
   return i < c->ntok && c->t[i].type == NM_TOK_PUNCT ? c->doc->text[c->t[i].start] : 0;
 }
 
-static bool nm_attr__dash(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__dash(const nm_attr__ctx *c, uint32_t i) {
   if (i >= c->ntok || c->t[i].type != NM_TOK_PUNCT) return false;
   const unsigned char *s = (const unsigned char *)c->doc->text + c->t[i].start;
   uint32_t n = c->t[i].end - c->t[i].start;
@@ -77,21 +145,21 @@ static bool nm_attr__dash(const nm_attr__ctx *c, uint32_t i) {
   return n == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x93 || s[2] == 0x94);
 }
 
-static bool nm_attr__word(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__word(const nm_attr__ctx *c, uint32_t i) {
   return i < c->ntok && (c->t[i].type == NM_TOK_WORD || c->t[i].type == NM_TOK_NUMBER);
 }
 
-static bool nm_attr__in_quote(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__in_quote(const nm_attr__ctx *c, uint32_t i) {
   return (c->t[i].flags & NM_TF_IN_QUOTE) != 0;
 }
 
-static bool nm_attr__opens_quote(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__opens_quote(const nm_attr__ctx *c, uint32_t i) {
   return i < c->ntok && c->t[i].type == NM_TOK_QUOTE && nm_attr__in_quote(c, i) &&
          (i == 0 || !nm_attr__in_quote(c, i - 1) || c->t[i - 1].type == NM_TOK_QUOTE);
 }
 
 /* The mark that reopens a long quote in its next paragraph. */
-static bool nm_attr__reopens_quote(const nm_attr__ctx *c, uint32_t i) {
+static inline bool nm_attr__reopens_quote(const nm_attr__ctx *c, uint32_t i) {
   return i < c->ntok && c->t[i].type == NM_TOK_QUOTE && nm_attr__in_quote(c, i) && (c->t[i].flags & NM_TF_PARA_START);
 }
 
@@ -341,14 +409,18 @@ static nm_attr__span nm_attr__np_right(const nm_attr__ctx *c, uint32_t i, uint32
 
 /* ---- private: cues -------------------------------------------------------- */
 
-/* Length in tokens of the longest cue of class `cls` starting at i (0 if none). */
-static uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi, uint32_t cls) {
-  /* Most words start no entry at all: the token's own classes tell. */
-  if (i >= hi || !(c->t[i].lex & (cls | NM_LEX_PREFIX_OF_ENTRY))) return 0;
-  if (!(c->t[i].lex & NM_LEX_PREFIX_OF_ENTRY)) return nm_attr__word(c, i) && !nm_attr__in_quote(c, i) ? 1 : 0;
+/* The classes of the runs of 1, 2, ... words from token i (a prefix of some
+   entry) before hi, into memo; see nm_attr__lex_run. Kept out of line, so
+   that the test every token takes stays a few instructions where it is asked. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void nm_attr__lex_runs(const nm_attr__ctx *c, uint32_t i, uint32_t hi, nm_attr__run_memo *memo) {
   char key[128];
   size_t n = 0;
-  uint32_t best = 0;
+  memo->first = i;
+  memo->hi = hi;
+  memo->n = 0;
   for (uint32_t k = i; k < hi && k < i + 5; k++) {
     if (!nm_attr__word(c, k) || nm_attr__in_quote(c, k)) break;
     if (n) key[n++] = ' ';
@@ -357,10 +429,21 @@ static uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi,
     n += nm__lexicon_norm(c->doc->text + t->start, t->end - t->start, key + n, sizeof key - n);
     /* The first word's own entry is in its token already (segment.c). */
     bool prefix = k == i ? (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0 : false;
-    uint32_t got = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(c->lex, key, n, &prefix);
-    if (got & cls) best = k - i + 1;
+    memo->cls[memo->n++] = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(c->lex, key, n, &prefix);
     if (!prefix) break;
   }
+}
+
+/* Length in tokens of the longest cue of class `cls` starting at i (0 if none). */
+static inline uint32_t nm_attr__lex_run(const nm_attr__ctx *c, uint32_t i, uint32_t hi, uint32_t cls) {
+  /* Most words start no entry at all: the token's own classes tell. */
+  if (i >= hi || !(c->t[i].lex & (cls | NM_LEX_PREFIX_OF_ENTRY))) return 0;
+  if (!(c->t[i].lex & NM_LEX_PREFIX_OF_ENTRY)) return nm_attr__word(c, i) && !nm_attr__in_quote(c, i) ? 1 : 0;
+  nm_attr__run_memo local, *memo = c->memo ? c->memo : &local;
+  if (!c->memo || memo->first != i || memo->hi != hi) nm_attr__lex_runs(c, i, hi, memo);
+  uint32_t best = 0;
+  for (uint32_t k = 0; k < memo->n; k++)
+    if (memo->cls[k] & cls) best = k + 1;
   return best;
 }
 
@@ -979,11 +1062,20 @@ static bool nm_attr__name_has_word(const char *name, const char *word, size_t n)
 
 /* Is `word` the head of a name or title: its last word before "of/for/to"? */
 static bool nm_attr__head_is(const char *name, const char *word, size_t n) {
-  const char *end = name + strlen(name);
-  static const char *const preps[] = {" of ", " for ", " to ", " at ", " with ", " from ", " in ", NULL};
-  for (const char *const *p = preps; *p; p++) {
-    const char *hit = strstr(name, *p);
-    if (hit && hit < end) end = hit;
+  static const char *const preps[] = {"of ", "for ", "to ", "at ", "with ", "from ", "in ", NULL};
+  /* The name ends at its first " of ", " for ", ...: one pass over it (a
+     strstr per preposition made this the dearest test on long documents,
+     where it runs against every entity in reach). */
+  const char *end = name;
+  for (; *end; end++) {
+    if (*end != ' ') continue;
+    bool prep = false;
+    for (const char *const *p = preps; *p && !prep; p++) {
+      size_t k = 0;
+      while ((*p)[k] && end[1 + k] == (*p)[k]) k++;
+      prep = !(*p)[k];
+    }
+    if (prep) break;
   }
   const char *w = end;
   while (w > name && w[-1] != ' ') w--;
@@ -1142,9 +1234,12 @@ static int32_t nm_attr__new_entity(nm_attr__ctx *c, const nm_attr__mention *m) {
   if (m->name_first != NM_NONE) {
     a = m->name_first;
     b = m->name_end;
-  } else if (nm_attr__is(c, a, "the")) {
+  } else if (nm_attr__is(c, a, "the") && a + 1 < b) {
     a++;
   }
+  /* a phrase with no core left (a lone "The" the tagger took for a
+     speaker) is named by all of itself */
+  if (a >= b) a = m->first, b = m->end;
   e->name = nm_attr__text(c, a, b);
   e->title = m->title_first != NM_NONE && m->name_first != NM_NONE ? nm_attr__text(c, m->title_first, m->title_end) : NULL;
   e->type = m->type;
@@ -1241,7 +1336,7 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
     return nm_attr__new_entity(c, &m);
   }
   uint32_t na = m.name_first, nb = m.name_end;
-  if (na != NM_NONE) {
+  if (na != NM_NONE && na < nb) { /* (a title alone, "Mr.", has an empty name) */
     /* full name, or one word of a known person's name: "Choe", "Mr. Kirby" */
     char *name = nm_attr__text(c, na, nb);
     if (!name) return -2;
@@ -1373,7 +1468,7 @@ static bool nm_attr__reports_content(const nm_attr__ctx *c, const nm_attr__frame
    tokens [content_first, content_end), as reported speech? */
 bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,
                               uint32_t content_end, bool has_quote) {
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
   nm_attr__frame fr = {{cue_first, cue_end}, nm_attr__none, nm_attr__none, {content_first, content_end},
                        c.t[content_first].sent, false, false, -1};
   return nm_attr__reports_content(&c, &fr, has_quote);
@@ -1384,7 +1479,7 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
    ("voted to close the"). */
 bool nm__attr_dangling(nm_doc *doc, uint32_t i) {
   static const char *const joiners[] = {"and", "or", "but", "by", "on", "as", NULL};
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
   return nm_attr__is_any(&c, i, nm_attr__articles) || nm_attr__is_any(&c, i, nm_attr__np_preps) ||
          nm_attr__is_any(&c, i, joiners);
 }
@@ -1398,7 +1493,7 @@ bool nm__attr_article(nm_doc *doc, uint32_t i) {
 /* Hook for the tagger (tagger.c): the noun phrase that ends at token
    `head`, no further left than token lo; false when there is none. */
 bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, uint32_t *end) {
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
   nm_attr__span sp = nm_attr__np_left(&c, head, lo);
   if (sp.first == NM_NONE) return false;
   *first = sp.first, *end = sp.end;
@@ -1417,12 +1512,104 @@ static size_t nm_attr__first_quote_from(const nm_doc *doc, size_t n, uint32_t to
   return lo;
 }
 
+/* The first token that ends after byte pos. */
+static uint32_t nm_attr__tok_at(const nm_attr__ctx *c, uint32_t pos) {
+  uint32_t lo = 0, hi = c->ntok;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (c->t[mid].end <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* A mention's span and its entity, sorted by span, for nm__attr_late_entities. */
+typedef struct nm_attr__named {
+  uint32_t start, end;
+  int32_t entity;
+} nm_attr__named;
+
+static int nm_attr__named_cmp(const void *x, const void *y) {
+  const nm_attr__named *a = x, *b = y;
+  if (a->start != b->start) return a->start < b->start ? -1 : 1;
+  return a->end < b->end ? -1 : a->end > b->end;
+}
+
+/* The entity that already has the mention [start, end), else -1. */
+static int32_t nm_attr__named_find(const nm_attr__named *m, size_t n, uint32_t start, uint32_t end) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m[mid].start < start || (m[mid].start == start && m[mid].end < end)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && m[lo].start == start && m[lo].end == end ? m[lo].entity : -1;
+}
+
+nm_status nm__attr_late_entities(nm_doc *doc) {
+  size_t orphans = 0;
+  for (size_t i = 0; i < doc->quotes.count; i++) {
+    const nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
+    orphans += q->speaker_start != NM_NONE && q->entity < 0;
+  }
+  if (!orphans) return NM_OK;
+  /* A speaker the rules already resolved, given again by the tagger
+     (often as its own quote's speaker), keeps that entity: resolving it
+     again would make a second "a diplomat". */
+  size_t nnamed = 0;
+  for (size_t e = 0; e < doc->entities.count; e++) nnamed += NM_AT(doc->entities, nm__entity, e).mentions.count;
+  nm_attr__named *named = malloc((nnamed ? nnamed : 1) * sizeof *named);
+  if (!named) return NM_ERR_NOMEM;
+  nnamed = 0;
+  for (size_t e = 0; e < doc->entities.count; e++) {
+    const nm__vec *mv = &NM_AT(doc->entities, nm__entity, e).mentions;
+    for (size_t k = 0; k < mv->count; k++) {
+      const uint32_t *pair = (const uint32_t *)mv->items + 2 * k;
+      named[nnamed++] = (nm_attr__named){pair[0], pair[1], (int32_t)e};
+    }
+  }
+  qsort(named, nnamed, sizeof *named, nm_attr__named_cmp);
+
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
+  nm_status st = NM_OK;
+  int32_t last_person = -1, last_thing = -1;
+  uint32_t last_start = NM_NONE, last_end = NM_NONE;
+  int32_t last_entity = -1;
+  for (size_t i = 0; i < doc->quotes.count; i++) {
+    nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
+    if (q->speaker_start == NM_NONE) continue;
+    if (q->entity < 0 && q->speaker_start == last_start && q->speaker_end == last_end) q->entity = last_entity;
+    if (q->entity < 0) q->entity = nm_attr__named_find(named, nnamed, q->speaker_start, q->speaker_end);
+    if (q->entity < 0) {
+      uint32_t a = nm_attr__tok_at(&c, q->speaker_start), b = a;
+      while (b < c.ntok && c.t[b].start < q->speaker_end) b++;
+      if (a == b) continue;
+      int32_t e = nm_attr__resolve(&c, (nm_attr__span){a, b}, last_person, last_thing);
+      if (e == -2 || nm_attr__add_mention(&c, e, q->speaker_start, q->speaker_end) != NM_OK) {
+        st = NM_ERR_NOMEM;
+        break;
+      }
+      q->entity = e;
+    }
+    last_start = q->speaker_start, last_end = q->speaker_end, last_entity = q->entity;
+    uint8_t type = NM_AT(doc->entities, nm__entity, q->entity).type;
+    if (type == NM_ENTITY_PERSON) last_person = q->entity;
+    else last_thing = q->entity;
+    if (type == NM_ENTITY_UNKNOWN && last_person < 0) last_person = q->entity;
+  }
+  free(named);
+  return st;
+}
+
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
   nm_status st = nm__split_sentences(doc);
   if (st != NM_OK) return st;
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}};
+  nm_attr__run_memo memo = {NM_NONE, 0, 0, {0}};
+  nm_attr__filter filter;
+  memset(&filter, 0, sizeof filter);
+  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, &memo, &filter};
   nm__vec_init(&c.frames, sizeof(nm_attr__frame));
   for (uint32_t si = 0; si < doc->sents.count; si++)
     if ((st = nm_attr__frames_in_sentence(&c, si)) != NM_OK) goto done;

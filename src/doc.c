@@ -333,6 +333,7 @@ static nm_doc *nm_doc__new(nm_engine *engine, const char *text, size_t len, int 
   if (st == NM_OK) st = nm__attribute(d, err, errlen);
   if (st == NM_OK) st = nm__tag(d, err, errlen);
   if (st == NM_OK) st = nm_doc__sort_quotes(d);
+  if (st == NM_OK) st = nm__attr_late_entities(d);
   if (st == NM_OK) st = nm__find_markers(d, err, errlen);
   if (st == NM_OK && d->markers.count > 1)
     qsort(d->markers.items, d->markers.count, sizeof(nm__marker), nm_doc__marker_cmp);

@@ -124,8 +124,10 @@ size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap);
 /*
  * nm__lexicon_get of one word as it stands in the text (normalised here,
  * into at most 64 bytes): the tokenizer's lookup, one pass for plain words.
+ * `readable` is how many bytes may be read from word on (past its n): with
+ * 16 of them, a short ASCII word is looked up 8 bytes at a time.
  */
-uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix);
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix);
 
 /* ---- segmentation (segment.c) ------------------------------------------- */
 
@@ -348,6 +350,11 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
 bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, uint32_t *end);
 /* Is token i an article? (attribution.c) */
 bool nm__attr_article(nm_doc *doc, uint32_t i);
+/* Entities for the speakers a later stage (the tagger) found without one:
+   quotes in text order, each speaker resolved as the rules resolve theirs
+   ("she" to the person last quoted, "Choe" to "Choe Son Hui"), or a new
+   entity. Needs the tokens and the quotes sorted. */
+nm_status nm__attr_late_entities(nm_doc *doc);
 /* Does a phrase ending at token i stop short ("... to close the")? (attribution.c) */
 bool nm__attr_dangling(nm_doc *doc, uint32_t i);
 /* The learned tagger's quotes, merged with the rules' (tagger.c). */

@@ -30,7 +30,7 @@ static void nm_json__flush(nm_json__buf *b) {
 }
 
 /* Make room for n more bytes (and the terminating NUL); false on failure. */
-static bool nm_json__room(nm_json__buf *b, size_t n) {
+static bool nm_json__grow(nm_json__buf *b, size_t n) {
   if (b->failed) return false;
   if (b->sink && b->len + n > NM_JSON_PIECE) {
     nm_json__flush(b);
@@ -50,11 +50,19 @@ static bool nm_json__room(nm_json__buf *b, size_t n) {
   return true;
 }
 
-static void nm_json__put(nm_json__buf *b, const char *s, size_t n) {
+/* The common case inline: the piece has room (a failed buffer has none:
+   its cap stays what it was, and grow says no). */
+static inline bool nm_json__room(nm_json__buf *b, size_t n) {
+  if (b->len + n < b->cap && !b->failed && (!b->sink || b->len + n <= NM_JSON_PIECE)) return true;
+  return nm_json__grow(b, n);
+}
+
+/* The buffer's NUL is written once, at the end (nm_doc_to_json): room
+   always keeps a byte for it. */
+static inline void nm_json__put(nm_json__buf *b, const char *s, size_t n) {
   if (!nm_json__room(b, n)) return;
   memcpy(b->data + b->len, s, n);
   b->len += n;
-  b->data[b->len] = '\0';
 }
 
 static void nm_json__puts(nm_json__buf *b, const char *s) { nm_json__put(b, s, strlen(s)); }
@@ -64,7 +72,7 @@ static void nm_json__puts(nm_json__buf *b, const char *s) { nm_json__put(b, s, s
 
 /* lit, the decimal digits of v, then lit2: the writer's hot path, which
    snprintf made the slowest part of the JSON. */
-static void nm_json__num(nm_json__buf *b, const char *lit, size_t litlen, unsigned long long v,
+static inline void nm_json__num(nm_json__buf *b, const char *lit, size_t litlen, unsigned long long v,
                          const char *lit2, size_t lit2len) {
   char tmp[24];
   size_t n = sizeof tmp;
@@ -79,7 +87,6 @@ static void nm_json__num(nm_json__buf *b, const char *lit, size_t litlen, unsign
   memcpy(o + litlen, tmp + n, digits);
   memcpy(o + litlen + digits, lit2, lit2len);
   b->len += litlen + digits + lit2len;
-  b->data[b->len] = '\0';
 }
 /* NM_JSON_NUM(b, "{\"start\":", 5, ",") writes {"start":5, */
 #define NM_JSON_NUM(b, lit, v, lit2) \
@@ -119,13 +126,28 @@ static const unsigned char nm_json__plain[256] = {
 #undef NM_JSON_R8
 };
 
+#define NM_JSON_ONES 0x0101010101010101ull
+#define NM_JSON_HIGH 0x8080808080808080ull
+
+/* Do the 8 bytes of x all go into JSON as they are (nm_json__plain)? */
+static bool nm_json__plain8(uint64_t x) {
+  /* A byte is not plain when its high bit is set, when it is below 0x20,
+     when it is 0x7F, or when it is '"' or '\\'; each test sets the high bit
+     of its byte (exact once bytes with the high bit set are ruled out). */
+  uint64_t del = x ^ NM_JSON_ONES * 0x7F, quote = x ^ NM_JSON_ONES * '"', slash = x ^ NM_JSON_ONES * '\\';
+  uint64_t low = (x - NM_JSON_ONES * 0x20) & ~x;
+  uint64_t zero = ((del - NM_JSON_ONES) & ~del) | ((quote - NM_JSON_ONES) & ~quote) | ((slash - NM_JSON_ONES) & ~slash);
+  return !((x | low | zero) & NM_JSON_HIGH);
+}
+
 static void nm_json__string(nm_json__buf *b, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   NM_JSON_LIT(b, "\"");
   size_t run = 0; /* start of the pending run of bytes copied as they are */
   for (size_t i = 0; i < n;) {
-    /* Most bytes of news text need nothing: step over them through a
-       table, and copy the whole run at once when it ends. */
+    /* Most bytes of news text need nothing: step over them 8 at a time,
+       then through a table, and copy the whole run at once when it ends. */
+    for (uint64_t x; i + 8 <= n && (memcpy(&x, p + i, 8), nm_json__plain8(x));) i += 8;
     while (i < n && nm_json__plain[p[i]]) i++;
     if (i >= n) break;
     unsigned c = p[i];
@@ -186,6 +208,7 @@ char *nm_doc_to_json(const nm_doc *self, const char *file, size_t *len) {
     free(b.data);
     return NULL;
   }
+  b.data[b.len] = '\0';
   if (len) *len = b.len;
   return b.data;
 }

@@ -65,8 +65,32 @@ static const struct {
 
 #define NM_LEXICON_FNV_BASIS 0xcbf29ce484222325ull
 #define NM_LEXICON_FNV_PRIME 0x100000001b3ull
+#define NM_LEXICON_ONES 0x0101010101010101ull
+#define NM_LEXICON_HIGH 0x8080808080808080ull
+
+/* Keys of up to 16 bytes (nearly every word) hash as two 8-byte words, so a
+   token can be lower-cased, hashed and compared 8 bytes at a time. */
+#define NM_LEXICON_WORD_KEY 16
+
+static uint64_t nm_lexicon__mix(uint64_t a, uint64_t b, size_t n) {
+  uint64_t h = (a ^ (uint64_t)n) * 0x9E3779B97F4A7C15ull ^ b * 0xC2B2AE3D27D4EB4Full;
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 32);
+}
 
 static uint64_t nm_lexicon__hash(const char *s, size_t n) {
+  if (n <= NM_LEXICON_WORD_KEY) {
+    /* Byte k of the key is byte k % 8 of word k / 8, from the low end:
+       what a little-endian load of the key reads. */
+    uint64_t w[2] = {0, 0};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(w, s, n);
+#else
+    for (size_t i = 0; i < n; i++) w[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (i % 8));
+#endif
+    return nm_lexicon__mix(w[0], w[1], n);
+  }
   uint64_t h = NM_LEXICON_FNV_BASIS; /* FNV-1a */
   for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * NM_LEXICON_FNV_PRIME;
   return h;
@@ -112,11 +136,14 @@ static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_
   uint64_t h = nm_lexicon__hash(key, n);
   nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, h);
   if (!s->key) {
-    if (lex->pool_len + n > lex->pool_cap) {
+    /* The pool keeps NM_LEXICON_WORD_KEY bytes after its last key, so a key
+       can be read as two 8-byte words (nm__lexicon_word). */
+    if (lex->pool_len + n + NM_LEXICON_WORD_KEY > lex->pool_cap) {
       size_t cap = lex->pool_cap ? lex->pool_cap * 2 : 16384;
-      while (cap < lex->pool_len + n) cap *= 2;
+      while (cap < lex->pool_len + n + NM_LEXICON_WORD_KEY) cap *= 2;
       char *pool = realloc(lex->pool, cap);
       if (!pool) return false;
+      memset(pool + lex->pool_cap, 0, cap - lex->pool_cap);
       lex->pool = pool;
       lex->pool_cap = cap;
     }
@@ -139,6 +166,28 @@ static bool nm_lexicon__add_entry(nm__lexicon *lex, const char *key, size_t n, u
   return nm_lexicon__add(lex, key, n, cls);
 }
 
+/* Each byte as nm__lexicon_norm's fast path writes it: ASCII lower case;
+   0 for the bytes it leaves to the general path (spaces, controls and
+   everything beyond ASCII). */
+static const char nm_lexicon__fold[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?',
+    '@', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '[', '\\', ']', '^', '_',
+    '`', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '{', '|', '}', '~', '',
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* ---- internal API ------------------------------------------------------- */
 
 size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap) {
@@ -146,9 +195,9 @@ size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap) {
   size_t k = 0;
   if (n <= cap) {
     for (; k < n; k++) {
-      unsigned char c = (unsigned char)s[k];
-      if (c >= 0x80 || c <= ' ') break;
-      out[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      char c = nm_lexicon__fold[(unsigned char)s[k]];
+      if (!c) break;
+      out[k] = c;
     }
     if (k == n) return n;
   }
@@ -228,22 +277,54 @@ uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool
   return cls & ~NM_LEX_PREFIX;
 }
 
-uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The slot of the key whose bytes are the words a and b (zero past n bytes). */
+static const nm_lexicon__slot *nm_lexicon__find_words(const nm__lexicon *lex, uint64_t a, uint64_t b, size_t n) {
+  uint64_t h = nm_lexicon__mix(a, b, n);
+  size_t mask = lex->cap - 1;
+  uint32_t tag = (uint32_t)(h >> 32);
+  uint64_t ma = n >= 8 ? ~0ull : (1ull << (8 * n)) - 1, mb = n <= 8 ? 0 : n >= 16 ? ~0ull : (1ull << (8 * (n - 8))) - 1;
+  for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+    const nm_lexicon__slot *s = &lex->slots[i];
+    if (!s->key) return s;
+    if (s->hash == tag && s->len == n) {
+      uint64_t ka, kb;
+      memcpy(&ka, lex->pool + s->key - 1, 8);
+      memcpy(&kb, lex->pool + s->key - 1 + 8, 8);
+      if (!((ka ^ a) & ma) && !((kb ^ b) & mb)) return s;
+    }
+  }
+}
+
+/* Any byte of x below c (each byte of x under 0x80; c at most 0x80)? */
+static bool nm_lexicon__has_below(uint64_t x, unsigned c) {
+  return ((x - NM_LEXICON_ONES * c) & ~x & NM_LEXICON_HIGH) != 0;
+}
+
+/* ASCII upper case to lower case in each byte of x (each under 0x80). */
+static uint64_t nm_lexicon__lower(uint64_t x) {
+  uint64_t from_a = x + NM_LEXICON_ONES * (0x80 - 'A'), past_z = x + NM_LEXICON_ONES * (0x80 - 'Z' - 1);
+  return x | ((from_a & ~past_z & NM_LEXICON_HIGH) >> 2);
+}
+#endif
+
+/* nm__lexicon_word for the words its fast path leaves: out of line, so
+   that the fast path needs no stack frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix) {
   char key[64];
-  /* The common case, a plain ASCII word: lower-case and hash in one pass
-     (what nm__lexicon_norm and nm__lexicon_get would do in two). */
+  /* Other plain ASCII words: lower-case and hash in one pass. */
   if (n <= lex->max_len && n <= sizeof key) {
-    uint64_t h = NM_LEXICON_FNV_BASIS;
     size_t k = 0;
     for (; k < n; k++) {
       unsigned char c = (unsigned char)word[k];
       if (c >= 0x80 || c <= ' ') break;
-      c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-      key[k] = (char)c;
-      h = (h ^ c) * NM_LEXICON_FNV_PRIME;
+      key[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     if (k == n) {
-      nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, h);
+      nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
       uint32_t cls = s->key ? s->classes : 0;
       *is_prefix = (cls & NM_LEX_PREFIX) != 0;
       return cls & ~NM_LEX_PREFIX;
@@ -251,4 +332,30 @@ uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, bo
   }
   size_t len = nm__lexicon_norm(word, n, key, sizeof key);
   return nm__lexicon_get(lex, key, len, is_prefix);
+}
+
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* The common case, a plain ASCII word of up to 16 bytes with 16 bytes to
+     read: lower-case, hash and compare it 8 bytes at a time. */
+  if (n && n <= NM_LEXICON_WORD_KEY && readable >= NM_LEXICON_WORD_KEY) {
+    uint64_t a, b;
+    memcpy(&a, word, 8);
+    memcpy(&b, word + 8, 8);
+    uint64_t ma = n >= 8 ? ~0ull : (1ull << (8 * n)) - 1, mb = n <= 8 ? 0 : n >= 16 ? ~0ull : (1ull << (8 * (n - 8))) - 1;
+    a &= ma;
+    b &= mb;
+    /* Bytes past the word read as 'a', which passes both tests. */
+    uint64_t fa = a | (~ma & NM_LEXICON_ONES * 'a'), fb = b | (~mb & NM_LEXICON_ONES * 'a');
+    if (!((fa | fb) & NM_LEXICON_HIGH) && !nm_lexicon__has_below(fa, '!') && !nm_lexicon__has_below(fb, '!')) {
+      const nm_lexicon__slot *s = nm_lexicon__find_words(lex, nm_lexicon__lower(a), nm_lexicon__lower(b), n);
+      uint32_t cls = s->key ? s->classes : 0;
+      *is_prefix = (cls & NM_LEX_PREFIX) != 0;
+      return cls & ~NM_LEX_PREFIX;
+    }
+  }
+#else
+  (void)readable;
+#endif
+  return nm_lexicon__word_slow(lex, word, n, is_prefix);
 }

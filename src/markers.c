@@ -241,22 +241,22 @@ static const nm__token *nm_markers__tok(const nm_doc *doc, size_t i) { return &N
 /* Does token t spell `word` (ASCII, compared case-insensitively)? */
 static bool nm_markers__is(const nm_doc *doc, const nm__token *t, const char *word) {
   const char *s = doc->text + t->start;
-  /* The first letter rejects most words before any length is taken. */
-  char c0 = s[0] >= 'A' && s[0] <= 'Z' ? (char)(s[0] + 32) : s[0];
-  if (c0 != word[0]) return false;
-  size_t n = strlen(word);
-  if (t->end - t->start != n) return false;
+  size_t n = t->end - t->start;
+  /* No strlen: most words differ in their first letter, and a shorter
+     word ends at its NUL. */
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
     if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-    if (c != word[i]) return false;
+    if (c != word[i] || !c) return false;
   }
-  return true;
+  return word[n] == '\0';
 }
 
 static bool nm_markers__is_any(const nm_doc *doc, const nm__token *t, const char *const *words) {
+  char c0 = doc->text[t->start];
+  if (c0 >= 'A' && c0 <= 'Z') c0 = (char)(c0 + 32);
   for (; *words; words++)
-    if (nm_markers__is(doc, t, *words)) return true;
+    if ((*words)[0] == c0 && nm_markers__is(doc, t, *words)) return true;
   return false;
 }
 
@@ -707,11 +707,12 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
   return st;
 }
 
-/* Count the words between a quote's marks (runs of letters or digits). */
-static size_t nm_markers__quote_words(const nm_doc *doc, const nm__quote *q) {
+/* Count the words between a quote's marks (runs of letters or digits), up
+   to `most` + 1: the callers only ask whether there are a few. */
+static size_t nm_markers__quote_words(const nm_doc *doc, const nm__quote *q, size_t most) {
   size_t words = 0;
   bool in_word = false;
-  for (uint32_t k = q->start; k < q->end; k++) {
+  for (uint32_t k = q->start; k < q->end && words <= most; k++) {
     unsigned char c = (unsigned char)doc->text[k];
     bool wordish = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    (c >= 0xC3 && c <= 0xDF) || (in_word && (c == '-' || c == '\'' || (c & 0xC0) == 0x80));
@@ -785,6 +786,14 @@ static bool nm_markers__in_heading(const nm_doc *doc, uint32_t pos) {
   return lo < doc->paras.count && pa[lo].start <= pos && (pa[lo].flags & NM_PF_HEADING);
 }
 
+/* Is any of the 8 bytes of x one that may start an edit mark: the first
+   byte of "…", a period, or '['? (A byte is 0 in x ^ that byte's copies.) */
+static bool nm_markers__edit_byte_in(uint64_t x) {
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  uint64_t e2 = x ^ ones * 0xE2, dot = x ^ ones * '.', bracket = x ^ ones * '[';
+  return (((e2 - ones) & ~e2) | ((dot - ones) & ~dot) | ((bracket - ones) & ~bracket)) & high;
+}
+
 static nm_status nm_markers__quotes(nm_markers__pass *p) {
   nm_doc *doc = p->doc;
   const nm_engine *e = p->engine;
@@ -795,44 +804,53 @@ static nm_status nm_markers__quotes(nm_markers__pass *p) {
     const nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
     if (q->in_boiler || q->end <= q->start) continue;
     int kind = q->kind;
-    size_t words = nm_markers__quote_words(doc, q);
-    uint32_t first = q->start;
-    while (first < q->end && !((s[first] >= 'a' && s[first] <= 'z') || (s[first] >= 'A' && s[first] <= 'Z')))
-      first++;
-    bool lower = first < q->end && s[first] >= 'a' && s[first] <= 'z';
-    /* Names and titles ("Hillary", "SNL", "Good Morning America") and numbers in markup hold no lower-case word. */
-    bool has_lower_word = false;
-    for (uint32_t k = first; k < q->end && !has_lower_word; k++)
-      has_lower_word = s[k] >= 'a' && s[k] <= 'z' && (k == first || s[k - 1] == ' ' || s[k - 1] == '-');
-    bool titled = !has_lower_word || (words <= 6 && nm_markers__title_case(s, first, q->end));
     /* <tweet id="..."> and the like: an attribute value, not a quote. */
     bool markup = q->start > 0 && s[q->start - 1] == '=';
-    /* "Do svidaniya!": an exclamation or a question is said, not used as a label. */
-    uint32_t last = q->end;
-    while (last > first && !(s[last - 1] == '!' || s[last - 1] == '?' || (s[last - 1] >= 'a' && s[last - 1] <= 'z') ||
-                             (s[last - 1] >= 'A' && s[last - 1] <= 'Z') || (s[last - 1] >= '0' && s[last - 1] <= '9')))
-      last--;
-    bool utterance = last > first && (s[last - 1] == '!' || s[last - 1] == '?');
-    if ((kind == NM_QUOTE_PARTIAL || kind == NM_QUOTE_TERM) && nm__builtin_active(e, NM_R_QUOTE_SCARE) && !markup &&
-        words >= 1 && words <= 2 && !titled && !utterance && (kind == NM_QUOTE_PARTIAL || lower))
-      st = nm_markers__push(p, NM_R_QUOTE_SCARE, q->start, q->end);
-    /* A quote with no speaker: whole statements, not labels, titles or headline fragments. */
-    bool unattributed = (kind == NM_QUOTE_DIRECT || (kind == NM_QUOTE_PARTIAL && words >= 3)) &&
-                        q->speaker_start == NM_NONE && q->entity < 0 && !markup && !titled &&
-                        !nm_markers__in_heading(doc, q->start) && !nm_markers__cue_beside(doc, q->start, q->end);
-    if (unattributed && nm__builtin_active(e, NM_R_QUOTE_UNATTRIBUTED) && st == NM_OK) {
-      bool parent_speaks = false;
-      if (q->parent >= 0 && (size_t)q->parent < doc->quotes.count) {
-        const nm__quote *m = &NM_AT(doc->quotes, nm__quote, q->parent);
-        parent_speaks = m->speaker_start != NM_NONE || m->entity >= 0;
+    /* The words are read only for a quote that may be a scare quote or an
+       unattributed one (most quotes have a speaker, and reported speech
+       has no marks to check). */
+    bool may_scare = (kind == NM_QUOTE_PARTIAL || kind == NM_QUOTE_TERM) && nm__builtin_active(e, NM_R_QUOTE_SCARE);
+    bool may_unattributed = (kind == NM_QUOTE_DIRECT || kind == NM_QUOTE_PARTIAL) && q->speaker_start == NM_NONE &&
+                            q->entity < 0;
+    if ((may_scare || may_unattributed) && !markup) {
+      size_t words = nm_markers__quote_words(doc, q, 6);
+      uint32_t first = q->start;
+      while (first < q->end && !((s[first] >= 'a' && s[first] <= 'z') || (s[first] >= 'A' && s[first] <= 'Z')))
+        first++;
+      bool lower = first < q->end && s[first] >= 'a' && s[first] <= 'z';
+      /* Names and titles ("Hillary", "SNL", "Good Morning America") and numbers in markup hold no lower-case word. */
+      bool has_lower_word = false;
+      for (uint32_t k = first; k < q->end && !has_lower_word; k++)
+        has_lower_word = s[k] >= 'a' && s[k] <= 'z' && (k == first || s[k - 1] == ' ' || s[k - 1] == '-');
+      bool titled = !has_lower_word || (words <= 6 && nm_markers__title_case(s, first, q->end));
+      /* "Do svidaniya!": an exclamation or a question is said, not used as a label. */
+      uint32_t last = q->end;
+      while (last > first && !(s[last - 1] == '!' || s[last - 1] == '?' || (s[last - 1] >= 'a' && s[last - 1] <= 'z') ||
+                               (s[last - 1] >= 'A' && s[last - 1] <= 'Z') || (s[last - 1] >= '0' && s[last - 1] <= '9')))
+        last--;
+      bool utterance = last > first && (s[last - 1] == '!' || s[last - 1] == '?');
+      if (may_scare && words >= 1 && words <= 2 && !titled && !utterance && (kind == NM_QUOTE_PARTIAL || lower))
+        st = nm_markers__push(p, NM_R_QUOTE_SCARE, q->start, q->end);
+      /* A quote with no speaker: whole statements, not labels, titles or headline fragments. */
+      bool unattributed = may_unattributed && (kind == NM_QUOTE_DIRECT || words >= 3) && !titled &&
+                          !nm_markers__in_heading(doc, q->start) && !nm_markers__cue_beside(doc, q->start, q->end);
+      if (unattributed && nm__builtin_active(e, NM_R_QUOTE_UNATTRIBUTED) && st == NM_OK) {
+        bool parent_speaks = false;
+        if (q->parent >= 0 && (size_t)q->parent < doc->quotes.count) {
+          const nm__quote *m = &NM_AT(doc->quotes, nm__quote, q->parent);
+          parent_speaks = m->speaker_start != NM_NONE || m->entity >= 0;
+        }
+        if (!parent_speaks) st = nm_markers__push(p, NM_R_QUOTE_UNATTRIBUTED, q->start, q->end);
       }
-      if (!parent_speaks) st = nm_markers__push(p, NM_R_QUOTE_UNATTRIBUTED, q->start, q->end);
     }
     if (kind == NM_QUOTE_INDIRECT || kind == NM_QUOTE_MIXED || kind == NM_QUOTE_TERM ||
         !nm__builtin_active(e, NM_R_QUOTE_EDITED))
       continue;
     /* Ellipses ("…", "...", ". . .") and [bracketed insertions] between the marks. */
     for (uint32_t k = q->start > edited_end ? q->start : edited_end; k < q->end && st == NM_OK; k++) {
+      /* Skip 8 bytes at a time while none can start an ellipsis or a bracket. */
+      for (uint64_t x; k + 8 <= q->end && (memcpy(&x, s + k, 8), !nm_markers__edit_byte_in(x));) k += 8;
+      if (k >= q->end) break;
       unsigned char c = (unsigned char)s[k];
       uint32_t m_end = 0;
       if (c == 0xE2 && k + 2 < q->end && (unsigned char)s[k + 1] == 0x80 && (unsigned char)s[k + 2] == 0xA6) {

@@ -108,8 +108,47 @@ static const uint8_t nm_segment__word_byte[256] = {
 #undef LE
 #undef DI
 
-static int nm_segment__class(uint32_t cp) {
-  if (cp < 0x80) return nm_segment__ascii_class[cp];
+/* For plain words (nm_segment__plain_word_end): the ASCII letters and
+   digits, with a bit for lower case. */
+enum { NM_SEGMENT__ALNUM = 1, NM_SEGMENT__LOWER = 2 };
+#define AN NM_SEGMENT__ALNUM
+#define LO (NM_SEGMENT__ALNUM | NM_SEGMENT__LOWER)
+static const uint8_t nm_segment__alnum[256] = {
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, 0,  0,  0,  0,  0,  0,
+    0,  AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN,
+    AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, AN, 0,  0,  0,  0,  0,
+    0,  LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO,
+    LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, 0,  0,  0,  0,  0,
+};
+#undef AN
+#undef LO
+
+/*
+ * The common word: ASCII letters and digits from pos, ended by an ASCII
+ * byte that never joins two parts of a word (a space, a line end, most
+ * punctuation; the text's closing NUL too). Its end, with whether it has a
+ * lower-case letter in *lower; 0 when the word needs nm_segment__word_end
+ * (an apostrophe, hyphen, slash, ampersand, period or comma, or any
+ * character beyond ASCII, may join what follows). Plain text only.
+ */
+static inline uint32_t nm_segment__plain_word_end(const unsigned char *text, uint32_t pos, bool *lower) {
+  unsigned seen = 0, c;
+  while ((c = nm_segment__alnum[text[pos]]) != 0) {
+    seen |= c;
+    pos++;
+  }
+  unsigned char stop = text[pos];
+  if (stop >= 0x80 || stop == '\'' || stop == '-' || stop == '/' || stop == '&' || stop == '.' || stop == ',')
+    return 0;
+  *lower = (seen & NM_SEGMENT__LOWER) != 0;
+  return pos;
+}
+
+/* nm_segment__class beyond ASCII. */
+static int nm_segment__class_wide(uint32_t cp) {
   if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
       cp == 0x3000 || cp == 0xFEFF)
     return NM_C_SPACE;
@@ -121,6 +160,10 @@ static int nm_segment__class(uint32_t cp) {
       (cp >= 0x3001 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F) || cp == 0xFFFD)
     return NM_C_PUNCT;
   return NM_C_LETTER;
+}
+
+static inline int nm_segment__class(uint32_t cp) {
+  return cp < 0x80 ? nm_segment__ascii_class[cp] : nm_segment__class_wide(cp);
 }
 
 static bool nm_segment__upper(uint32_t cp) {
@@ -366,13 +409,23 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
   /* Roughly one token per six bytes of news text. */
   if (!nm__vec_reserve(&doc->tokens, doc->len / 6 + 16)) return NM_ERR_NOMEM;
 
+  /* Kept in locals: the token stores (bytes among them) would make the
+     compiler read them from the document again after each one. */
+  const uint8_t *const mask = doc->mask;
+  const uint32_t doc_len = doc->len;
   uint32_t pos = 0, para_start = NM_NONE, para_tok = 0, para_end = 0, para_flags = 0;
   uint32_t newlines = 0;
   bool space_before = true;
-  while (pos < doc->len) {
+  while (pos < doc_len) {
+    /* The space between words, in plain text. */
+    if (s[pos] == ' ' && !mask) {
+      pos++;
+      space_before = true;
+      continue;
+    }
     /* Markup: SKIP bytes are invisible, BREAK bytes end the paragraph. */
-    if (doc->mask && (doc->mask[pos] & 3) != NM_MASK_PROSE) {
-      if ((doc->mask[pos] & 3) == NM_MASK_BREAK && para_start != NM_NONE) {
+    if (mask && (mask[pos] & 3) != NM_MASK_PROSE) {
+      if ((mask[pos] & 3) == NM_MASK_BREAK && para_start != NM_NONE) {
         if (nm_segment__close_para(doc, para_start, para_end, para_tok, para_flags) != NM_OK) return NM_ERR_NOMEM;
         para_start = NM_NONE;
       }
@@ -385,7 +438,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     cp = nm_segment__peek(&r, pos, &len, &cls);
     if (cls == NM_C_SPACE || cls == NM_C_NEWLINE) {
       if (cls == NM_C_NEWLINE) {
-        if (cp == '\r' && pos + 1 < doc->len && s[pos + 1] == '\n') len = 2;
+        if (cp == '\r' && pos + 1 < doc_len && s[pos + 1] == '\n') len = 2;
         newlines++;
       }
       pos += len;
@@ -403,9 +456,9 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       para_tok = (uint32_t)doc->tokens.count;
       para_flags = 0;
     }
-    if (doc->mask) {
-      if (doc->mask[pos] & NM_MASK_HEADING) para_flags |= NM_PF_HEADING;
-      if (doc->mask[pos] & NM_MASK_BOILER) para_flags |= NM_PF_MARKUP_BOILER;
+    if (mask) {
+      if (mask[pos] & NM_MASK_HEADING) para_flags |= NM_PF_HEADING;
+      if (mask[pos] & NM_MASK_BOILER) para_flags |= NM_PF_MARKUP_BOILER;
     }
 
     /* The hot path: one token per word, so no generic push (and its memset). */
@@ -417,8 +470,16 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     t->space = space_before;
     space_before = false;
     uint32_t end = pos + len;
+    int lower = -1; /* whether the word has a lower-case letter, when known */
     if (cls == NM_C_LETTER || cls == NM_C_DIGIT) {
-      end = nm_segment__word_end(&r, pos);
+      bool has_lower = false;
+      uint32_t plain_end = cp < 0x80 && !mask ? nm_segment__plain_word_end((const unsigned char *)s, pos, &has_lower) : 0;
+      if (plain_end) {
+        end = plain_end;
+        lower = has_lower;
+      } else {
+        end = nm_segment__word_end(&r, pos);
+      }
       t->type = cls == NM_C_DIGIT ? NM_TOK_NUMBER : NM_TOK_WORD;
       if (nm_segment__upper(cp)) t->flags |= NM_TF_CAP;
     } else if (nm_segment__currency(cp) && nm_segment__class_at(&r, pos + len, NULL) == NM_C_DIGIT) {
@@ -432,7 +493,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
         /* `` and '' are the typewriter forms of “ and ” (and NYT's style). */
         uint32_t l2, c2;
         int cls2;
-        c2 = pos + 1 < doc->len ? nm_segment__peek(&r, pos + 1, &l2, &cls2) : 0;
+        c2 = pos + 1 < doc_len ? nm_segment__peek(&r, pos + 1, &l2, &cls2) : 0;
         if (c2 == cp) {
           end = pos + 2;
           t->mark = cp == '`' ? NM_MARK_DOUBLE_OPEN : NM_MARK_DOUBLE_AMBIG;
@@ -446,7 +507,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
         end = nm_segment__word_end(&r, pos + len);
         uint32_t l3, c3;
         int cls3;
-        if (end < doc->len && (c3 = nm_segment__peek(&r, end, &l3, &cls3)) == cp && end - pos - len == 1 &&
+        if (end < doc_len && (c3 = nm_segment__peek(&r, end, &l3, &cls3)) == cp && end - pos - len == 1 &&
             nm_segment__class_at(&r, end + l3, NULL) != NM_C_LETTER)
           end += l3; /* the closing apostrophe of ’n’ */
         t->type = NM_TOK_WORD;
@@ -456,18 +517,19 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       t->type = NM_TOK_PUNCT;
       /* Keep runs of the same ASCII punctuation together: "...", "--", "?!" */
       if (cp == '.' || cp == '-' || cp == '!' || cp == '?')
-        while (end < doc->len && (s[end] == '.' || s[end] == '-' || s[end] == '!' || s[end] == '?') &&
+        while (end < doc_len && (s[end] == '.' || s[end] == '-' || s[end] == '!' || s[end] == '?') &&
                !nm_segment__masked(&r, end))
           end++;
     }
     t->end = end;
     if (t->type == NM_TOK_WORD && end - pos < 64) {
       bool prefix;
-      t->lex = nm__lexicon_word(lex, s + pos, end - pos, &prefix);
+      t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc_len + 1 - pos, &prefix);
       if (prefix) t->lex |= NM_LEX_PREFIX_OF_ENTRY;
-      bool all = true;
-      for (uint32_t k = pos; k < end && all; k++)
-        if ((unsigned char)s[k] >= 'a' && (unsigned char)s[k] <= 'z') all = false;
+      bool all = lower <= 0;
+      if (lower < 0)
+        for (uint32_t k = pos; k < end && all; k++)
+          if ((unsigned char)s[k] >= 'a' && (unsigned char)s[k] <= 'z') all = false;
       if (all && end - pos > 1) t->flags |= NM_TF_ALLCAPS;
     }
     para_end = end;

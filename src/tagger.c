@@ -30,6 +30,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define NM_TAGGER__MAGIC "NMTAG1\0\0"
 #define NM_TAGGER__HEADER 16u
@@ -92,21 +95,20 @@ static uint32_t nm_tagger__hash(uint32_t seed, const char *s, size_t n) {
   return h;
 }
 
-/* Combine a template id with one or two hashed values. */
-static uint32_t nm_tagger__mix(uint32_t tmpl, uint32_t a, uint32_t b) {
-  uint32_t h = tmpl * 0x9E3779B1u ^ a;
-  h = (h ^ (h >> 15)) * 0x85EBCA77u;
-  h ^= b + 0x27D4EB2Fu + (h << 6) + (h >> 2);
-  h = (h ^ (h >> 13)) * 0xC2B2AE3Du;
+/* Combine a template id with one or two hashed values: two multiplies
+   and a fold of the high bits into the low ones, which index the table
+   (this runs ~35 times a token, so it is kept short). */
+static inline uint32_t nm_tagger__mix(uint32_t tmpl, uint32_t a, uint32_t b) {
+  uint32_t h = (a ^ (tmpl * 0x9E3779B9u)) * 0x85EBCA6Bu;
+  h = (h ^ b ^ (h >> 15)) * 0xC2B2AE35u;
   return h ^ (h >> 16);
 }
 
 /* Lexicon classes the tagger reads, one feature each. */
-static const uint32_t nm_tagger__classes[] = {
-    NM_LEX_CUE,      NM_LEX_CUE_NOUN, NM_LEX_TITLE,   NM_LEX_ANON_HEAD, NM_LEX_PRONOUN,  NM_LEX_COUNTRY,
-    NM_LEX_ORG_HEAD, NM_LEX_CHANNEL,  NM_LEX_GROUP,   NM_LEX_DOCUMENT,  NM_LEX_CUE_PREP, NM_LEX_HEDGE,
-    NM_LEX_DENIAL,   NM_LEX_TERM_CUE, NM_LEX_PREFIX_OF_ENTRY};
-#define NM_TAGGER__NCLASSES (sizeof nm_tagger__classes / sizeof nm_tagger__classes[0])
+#define NM_TAGGER__CLASSES                                                                                  \
+  (NM_LEX_CUE | NM_LEX_CUE_NOUN | NM_LEX_TITLE | NM_LEX_ANON_HEAD | NM_LEX_PRONOUN | NM_LEX_COUNTRY |          \
+   NM_LEX_ORG_HEAD | NM_LEX_CHANNEL | NM_LEX_GROUP | NM_LEX_DOCUMENT | NM_LEX_CUE_PREP | NM_LEX_HEDGE |         \
+   NM_LEX_DENIAL | NM_LEX_TERM_CUE | NM_LEX_PREFIX_OF_ENTRY)
 
 /* A cue candidate: the lexicon says reporting verb, cue noun or "according". */
 static bool nm_tagger__cue_like(const nm__token *t) {
@@ -117,13 +119,19 @@ static uint32_t nm_tagger__bucket(uint32_t d) {
   return d < 4 ? d : d < 7 ? 4 : d < 12 ? 5 : d < 20 ? 6 : 7;
 }
 
+/* A character's shape symbol: X x d for upper, lower and digit, u for
+   any byte of a non-ASCII character, else the byte itself. */
+static char nm_tagger__shape_sym(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? 'X' : c >= 'a' && c <= 'z' ? 'x' : c >= '0' && c <= '9' ? 'd' : c >= 0x80 ? 'u' : (char)c;
+}
+
 /* The word's shape: X x d, runs collapsed, at most 4 symbols. */
 static uint32_t nm_tagger__shape(const char *s, size_t n) {
   char out[4];
   size_t k = 0;
   for (size_t i = 0; i < n && k < 4; i++) {
     unsigned char c = (unsigned char)s[i];
-    char sym = c >= 'A' && c <= 'Z' ? 'X' : c >= 'a' && c <= 'z' ? 'x' : c >= '0' && c <= '9' ? 'd' : c >= 0x80 ? 'u' : (char)c;
+    char sym = nm_tagger__shape_sym(c);
     if (k == 0 || out[k - 1] != sym) out[k++] = sym;
   }
   return nm_tagger__hash(3, out, k);
@@ -135,18 +143,12 @@ typedef struct nm_tagger__word {
 } nm_tagger__word;
 
 /*
- * The token's characters as plain UTF-8 into buf (at most cap bytes): for
- * Markdown and HTML input, markup bytes inside the token are left out and
- * character references decoded, so a word hashes the same in every input
- * format ("Pyongyang&rsquo;s" as "Pyongyang’s").
+ * A Markdown or HTML token's characters as plain UTF-8 into buf (at most
+ * cap bytes): markup bytes inside the token are left out and character
+ * references decoded, so a word hashes the same in every input format
+ * ("Pyongyang&rsquo;s" as "Pyongyang’s").
  */
 static size_t nm_tagger__plain(const nm_doc *doc, const nm__token *t, char *buf, size_t cap) {
-  size_t n = t->end - t->start;
-  if (doc->input == NM_INPUT_PLAIN || !doc->mask) {
-    n = n < cap ? n : cap;
-    memcpy(buf, doc->text + t->start, n);
-    return n;
-  }
   size_t k = 0;
   for (uint32_t pos = t->start; pos < t->end && k + 4 <= cap;) {
     uint32_t len;
@@ -168,18 +170,40 @@ static size_t nm_tagger__plain(const nm_doc *doc, const nm__token *t, char *buf,
 }
 
 static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tagger__word *w) {
-  char raw[32], key[32];
-  size_t n = nm_tagger__plain(doc, t, raw, sizeof raw);
-  size_t k = nm__lexicon_norm(raw, n, key, sizeof key);
+  char buf[32], key[32];
+  const char *raw = doc->text + t->start;
+  size_t n = t->end - t->start;
+  if (doc->input == NM_INPUT_PLAIN || !doc->mask) n = n < sizeof buf ? n : sizeof buf;
+  else n = nm_tagger__plain(doc, t, buf, sizeof buf), raw = buf;
+  /* One pass for the common case, a plain ASCII word: lower-case it
+     (as nm__lexicon_norm would), hash it and take its shape. */
+  uint32_t h = 2166136261u ^ (1 * 16777619u);
+  char shape[4];
+  size_t k = 0, ns = 0;
+  for (; k < n; k++) {
+    unsigned char c = (unsigned char)raw[k];
+    if (c >= 0x80 || c <= ' ') break;
+    char sym = nm_tagger__shape_sym(c);
+    if (ns < 4 && (ns == 0 || shape[ns - 1] != sym)) shape[ns++] = sym;
+    c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    key[k] = (char)c;
+    h = (h ^ c) * 16777619u;
+  }
+  bool ascii = k == n;
+  if (!ascii) {
+    k = nm__lexicon_norm(raw, n, key, sizeof key);
+    h = nm_tagger__hash(1, key, k);
+  }
   if (t->type == NM_TOK_NUMBER) {
     w->word = nm_tagger__hash(1, "<num>", 5);
     w->suf3 = w->suf2 = 0;
   } else {
-    w->word = nm_tagger__hash(1, key, k);
+    w->word = h;
     w->suf3 = nm_tagger__hash(4, key + (k > 3 ? k - 3 : 0), k > 3 ? 3 : k);
     w->suf2 = nm_tagger__hash(5, key + (k > 2 ? k - 2 : 0), k > 2 ? 2 : k);
   }
-  w->shape = t->type == NM_TOK_QUOTE ? nm_tagger__hash(6, "q", 1) + t->mark : nm_tagger__shape(raw, n);
+  if (t->type == NM_TOK_QUOTE) w->shape = nm_tagger__hash(6, "q", 1) + t->mark;
+  else w->shape = ascii ? nm_tagger__hash(3, shape, ns) : nm_tagger__shape(raw, n);
 }
 
 /*
@@ -197,7 +221,8 @@ struct nm__tagger_ctx {
      either side. Its buffers are reused window after window, so the
      tagger's memory does not grow with the text. */
   uint32_t lo, hi, cap;
-  nm_tagger__word *w;
+  nm_tagger__word *w; /* tokens [lo, hi): kept from one window to the next where they overlap */
+  uint32_t none;      /* the word hash of "no token here" */
   uint16_t *cue_left, *cue_right;
 };
 
@@ -247,6 +272,7 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
   nm__tagger_ctx *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->doc = doc;
+  c->none = nm_tagger__hash(2, "<none>", 6);
   c->t = doc->tokens.items;
   c->ntok = (uint32_t)doc->tokens.count;
   c->rule = calloc(c->ntok ? c->ntok : 1, 1);
@@ -277,9 +303,18 @@ uint32_t nm__tagger_chunk_end(const nm__tagger_ctx *c, uint32_t first) {
 
 nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end) {
   const nm__token *t = c->t;
+  uint32_t old_lo = c->lo, old_hi = c->w ? c->hi : 0;
   c->lo = first > NM_TAGGER__MARGIN ? first - NM_TAGGER__MARGIN : 0;
   c->hi = end + NM_TAGGER__MARGIN < c->ntok ? end + NM_TAGGER__MARGIN : c->ntok;
   uint32_t n = c->hi - c->lo;
+  /* Windows follow one another, so the margins overlap: the word hashes
+     already taken for [lo, old_hi) move to the front instead of being
+     taken again (with short paragraphs, most of a window is margin). */
+  uint32_t kept = 0;
+  if (old_lo <= c->lo && c->lo < old_hi) {
+    kept = (old_hi < c->hi ? old_hi : c->hi) - c->lo;
+    memmove(c->w, c->w + (c->lo - old_lo), kept * sizeof *c->w);
+  }
   if (n > c->cap) {
     uint32_t cap = n * 2 > 256 ? n * 2 : 256;
     nm_tagger__word *w = realloc(c->w, cap * sizeof *w);
@@ -291,7 +326,7 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
     if (!w || !l || !r) return NM_ERR_NOMEM;
     c->cap = cap;
   }
-  for (uint32_t i = c->lo; i < c->hi; i++) nm_tagger__word_hashes(c->doc, &t[i], &c->w[i - c->lo]);
+  for (uint32_t i = c->lo + kept; i < c->hi; i++) nm_tagger__word_hashes(c->doc, &t[i], &c->w[i - c->lo]);
   /* distances to the nearest cue candidate in the sentence, capped */
   uint32_t last = NM_NONE;
   for (uint32_t i = c->lo; i < c->hi; i++) {
@@ -314,7 +349,7 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   const uint32_t lo = c->lo;
   const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, t[i].sent);
   const nm__para *p = &NM_AT(c->doc->paras, nm__para, s->para);
-  uint32_t none = nm_tagger__hash(2, "<none>", 6);
+  const uint32_t none = c->none;
   uint32_t wm2 = i >= 2 && t[i - 2].sent == t[i].sent ? w[i - 2 - lo].word : none;
   uint32_t wm1 = i >= 1 && t[i - 1].sent == t[i].sent ? w[i - 1 - lo].word : none;
   uint32_t wp1 = i + 1 < c->ntok && t[i + 1].sent == t[i].sent ? w[i + 1 - lo].word : none;
@@ -334,8 +369,7 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   uint32_t shm1 = i >= 1 ? w[i - 1 - lo].shape : none, shp1 = i + 1 < c->ntok ? w[i + 1 - lo].shape : none;
   f[n++] = nm_tagger__mix(12, shm1 ^ (w[i - lo].shape * 31u), shp1);
   uint32_t lex = t[i].type == NM_TOK_WORD ? t[i].lex : 0;
-  for (size_t k = 0; k < NM_TAGGER__NCLASSES; k++)
-    if (lex & nm_tagger__classes[k]) f[n++] = nm_tagger__mix(13, (uint32_t)k, 0);
+  for (uint32_t m = lex & NM_TAGGER__CLASSES; m; m &= m - 1) f[n++] = nm_tagger__mix(13, m & (0u - m), 0); /* each class bit */
   uint32_t lm1 = i >= 1 && t[i - 1].type == NM_TOK_WORD ? t[i - 1].lex : 0;
   uint32_t lp1 = i + 1 < c->ntok && t[i + 1].type == NM_TOK_WORD ? t[i + 1].lex : 0;
   uint32_t coarse = NM_LEX_CUE | NM_LEX_PRONOUN | NM_LEX_TITLE | NM_LEX_CUE_NOUN | NM_LEX_CUE_PREP;
@@ -385,14 +419,45 @@ int nm__tagger_best(const int32_t *score) {
   return best;
 }
 
+/* Sum the previous-tag rows and the feature rows into score. The rows are
+   int16 and the sums int32 (no slot sums more than ~48 rows, see
+   train_tagger.c). With SSE2 (every x86-64) two rows at a time are
+   interleaved and multiplied by ones in pairs (pmaddwd), which widens and
+   adds them in one step: a quarter of the instructions of eight scalar
+   adds a row, and the same sums. */
 static void nm_tagger__score(const nm__tagger *tg, const uint32_t *f, size_t n, int prev2, int prev, int32_t *score) {
   const int16_t *tr = tg->trans + (prev2 * NM_TAG_COUNT + prev) * NM_TAG_SLOTS;
   const int16_t *tr1 = tg->trans + (NM_TAG_COUNT * NM_TAG_COUNT + prev) * NM_TAG_SLOTS;
+  const int16_t *w = tg->weights;
+  const uint32_t mask = tg->mask;
+#ifdef __SSE2__
+  const __m128i ones = _mm_set1_epi16(1);
+  __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+#define NM_TAGGER__ADD_ROWS(p, q)                                            \
+  do {                                                                       \
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p));         \
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(q));         \
+    lo = _mm_add_epi32(lo, _mm_madd_epi16(_mm_unpacklo_epi16(a, b), ones));  \
+    hi = _mm_add_epi32(hi, _mm_madd_epi16(_mm_unpackhi_epi16(a, b), ones));  \
+  } while (0)
+  NM_TAGGER__ADD_ROWS(tr, tr1);
+  size_t j = 0;
+  for (; j + 1 < n; j += 2)
+    NM_TAGGER__ADD_ROWS(w + (size_t)(f[j] & mask) * NM_TAG_SLOTS, w + (size_t)(f[j + 1] & mask) * NM_TAG_SLOTS);
+  if (j < n) {
+    static const int16_t zero[NM_TAG_SLOTS];
+    NM_TAGGER__ADD_ROWS(w + (size_t)(f[j] & mask) * NM_TAG_SLOTS, zero);
+  }
+#undef NM_TAGGER__ADD_ROWS
+  _mm_storeu_si128((__m128i *)(void *)score, lo);
+  _mm_storeu_si128((__m128i *)(void *)(score + 4), hi);
+#else
   for (int k = 0; k < NM_TAG_SLOTS; k++) score[k] = tr[k] + tr1[k];
   for (size_t j = 0; j < n; j++) {
-    const int16_t *row = tg->weights + (size_t)(f[j] & tg->mask) * NM_TAG_SLOTS;
+    const int16_t *row = w + (size_t)(f[j] & mask) * NM_TAG_SLOTS;
     for (int k = 0; k < NM_TAG_SLOTS; k++) score[k] += row[k];
   }
+#endif
 }
 
 /* A span of one kind, in tokens [first, end). */
@@ -797,6 +862,8 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
   int32_t score[NM_TAG_SLOTS];
   int prev = NM_TAG_O, prev2 = NM_TAG_O;
   uint32_t para_end = 0;
+  /* the lead in steps of NM_TAGGER__LEAD_STEP trained-weight units */
+  const float lead_unit = 1.0f / (tg->scale * NM_TAGGER__LEAD_STEP);
   for (uint32_t i = 0; i < c->ntok; i++) {
     if (i == 0 || (c->t[i].flags & NM_TF_PARA_START)) prev = prev2 = NM_TAG_O;
     if (i >= para_end) {
@@ -807,11 +874,11 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
     size_t n = nm__tagger_features(c, i, f);
     nm_tagger__score(tg, f, n, prev2, prev, score);
     int tag = nm__tagger_best(score);
-    /* how far the chosen tag beats the runner-up, in perceptron units */
+    /* how far the chosen tag beats the runner-up */
     int32_t second = INT32_MIN;
     for (int k = 0; k < NM_TAG_COUNT; k++)
       if (k != tag && score[k] > second) second = score[k];
-    float lead = (float)(score[tag] - second) / tg->scale / NM_TAGGER__LEAD_STEP + 0.5f;
+    float lead = (float)(score[tag] - second) * lead_unit + 0.5f;
     tags[i] = (uint8_t)(tag | (lead >= 31 ? 31 : (int)lead) << 3);
     prev2 = prev;
     prev = tag;

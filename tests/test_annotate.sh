@@ -153,8 +153,10 @@ run random.bin
 check random-bytes-binary "status $rc, stderr '$(cat err)'" same "$rc/$(cat err)" \
   "2/annotate: random.bin: binary file (NUL and control bytes), not annotated"
 
-# A stray NUL inside text is text (SPEC: NUL bytes are tolerated).
-printf 'The council met on a wet evening.\0 It voted to close the bridge for eight months.\n' >nul.txt
+# A stray NUL inside text is text (SPEC: NUL bytes are tolerated). The
+# sentences hold no attribution ("It voted to ..." is one in PolNeAR, and
+# the tagger marks it), so the output is the input.
+printf 'The council met on a wet evening.\0 The bridge was closed for eight months.\n' >nul.txt
 run --only=figure nul.txt
 check few-nuls-are-text "status $rc, stderr '$(cat err)'" cmp -s out nul.txt
 

@@ -69,6 +69,25 @@ if [ $have_model = 0 ]; then skip "believes: content without that" "$no_model"
 elif grep -qxE "indirect 86-119 speaker=(60|71)-76 cue=77-85" <<<"$out"; then ok "believes: content without that"
 else not_ok "believes: content without that" "want [indirect 86-119 speaker=60-76 or 71-76 cue=77-85], got [$(tr '\n' '|' <<<"$out")]"; fi
 
+# ---- speakers only the model found get an entity ----------------------------
+# The rules know no "lighthouse keeper", so no entity existed for the
+# model's speaker: the view said "(no speaker)" beside a marked speaker.
+if [ $have_model = 0 ]; then skip "tagger speaker: entity" "$no_model"
+else
+  ents=$("$A" --format=json "$NM_ROOT/tests/tagger/open-cues.txt" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for q in d["quotes"]:
+    sp = q.get("speaker") or {}
+    if sp.get("entity") is not None:
+        print("%d-%d" % (q["start"], q["end"]), d["entities"][sp["entity"]]["name"])')
+  if grep -qxF "31-57 lighthouse keeper" <<<"$ents"; then ok "tagger speaker: entity"
+  else not_ok "tagger speaker: entity" "want [31-57 lighthouse keeper], got [$(tr '\n' '|' <<<"$ents")]"; fi
+  view=$("$A" --color=never "$NM_ROOT/tests/tagger/open-cues.txt")
+  if grep -qF "[that the lamp failed twice]{— lighthouse keeper}" <<<"$view"; then ok "tagger speaker: named in the view"
+  else not_ok "tagger speaker: named in the view" "got [$view]"; fi
+fi
+
 # ---- the off switch -----------------------------------------------------------
 # With --no-tagger these sentences have no quote: the rules find none.
 off=$(quotes "$NM_ROOT/tests/tagger/open-cues.txt" --no-tagger)
