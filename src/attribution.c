@@ -1484,6 +1484,12 @@ bool nm__attr_dangling(nm_doc *doc, uint32_t i) {
          nm_attr__is_any(&c, i, joiners);
 }
 
+/* Hook for the tagger (tagger.c): is token i an article ("the", "a", ...)? */
+bool nm__attr_article(nm_doc *doc, uint32_t i) {
+  nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
+  return nm_attr__is_any(&c, i, nm_attr__articles);
+}
+
 /* Hook for the tagger (tagger.c): the noun phrase that ends at token
    `head`, no further left than token lo; false when there is none. */
 bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, uint32_t *end) {

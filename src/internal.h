@@ -348,6 +348,8 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
                               uint32_t content_end, bool has_quote);
 /* The rules' noun phrase ending at token head, starting at lo or later (attribution.c). */
 bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, uint32_t *end);
+/* Is token i an article? (attribution.c) */
+bool nm__attr_article(nm_doc *doc, uint32_t i);
 /* Entities for the speakers a later stage (the tagger) found without one:
    quotes in text order, each speaker resolved as the rules resolve theirs
    ("she" to the person last quoted, "Choe" to "Choe Son Hui"), or a new
