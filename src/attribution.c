@@ -1253,6 +1253,24 @@ static int32_t nm_attr__new_entity(nm_attr__ctx *c, const nm_attr__mention *m) {
  * this many entities keeps resolution linear on archive-sized inputs.
  */
 #define NM_ATTR_LOOKBACK 64
+/* A frame attributes a quote only when its cue is within this many tokens
+   of it: far more than any sentence of news, and it keeps the matching of
+   quotes to frames linear when a "sentence" runs on for megabytes. */
+#define NM_ATTR_REACH 256u
+
+/* Where a frame stands: its cue, else its speaker or content (NM_NONE if none). */
+static uint32_t nm_attr__frame_at(const nm_attr__frame *f) {
+  return f->cue.first != NM_NONE ? f->cue.first : f->speaker.first != NM_NONE ? f->speaker.first : f->content.first;
+}
+/* Is frame f too far before token `first` or after token `end` to attribute a quote there? */
+static bool nm_attr__far_before(const nm_attr__frame *f, uint32_t first) {
+  uint32_t at = nm_attr__frame_at(f);
+  return at != NM_NONE && at + NM_ATTR_REACH < first;
+}
+static bool nm_attr__far_after(const nm_attr__frame *f, uint32_t end) {
+  uint32_t at = nm_attr__frame_at(f);
+  return at != NM_NONE && at > end + NM_ATTR_REACH;
+}
 static size_t nm_attr__lookback_floor(size_t count) { return count > NM_ATTR_LOOKBACK ? count - NM_ATTR_LOOKBACK : 0; }
 
 /* The nearest person's name before token i in its sentence, outside quotes:
@@ -1646,12 +1664,19 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
     size_t nq = doc->quotes.count;
     const nm_attr__frame *f = c.frames.items;
     const nm_attr__frame *last_frame = NULL; /* the latest frame before the quote */
-    size_t fi = 0;
+    size_t fi = 0; /* the first frame of the quote's sentence */
+    size_t fk = 0; /* the first frame of that sentence within reach of the quote */
     for (size_t qi = 0; qi < nq; qi++) {
       nm__quote *q = &NM_AT(doc->quotes, nm__quote, qi);
       const nm__para *para = &NM_AT(doc->paras, nm__para, NM_AT(doc->sents, nm__sent, c.t[q->first_tok].sent).para);
       uint32_t si = c.t[q->first_tok].sent;
       while (fi < c.frames.count && f[fi].sent < si) last_frame = &f[fi++];
+      /* Frames come in text order, and quotes too: the frames whose cue is
+         far before this quote are far before the next one as well, so a
+         sentence with thousands of frames is not read again for each of
+         its quotes (that was quadratic on text with no sentence end). */
+      if (fk < fi) fk = fi;
+      while (fk < c.frames.count && f[fk].sent == si && nm_attr__far_before(&f[fk], q->first_tok)) fk++;
       if (para->flags & (NM_PF_BOILERPLATE | NM_PF_CREDIT)) q->in_boiler = 1;
       if (para->flags & (NM_PF_HEADING | NM_PF_BOILERPLATE | NM_PF_CREDIT)) q->kind = NM_QUOTE_HEADING;
       else if (nm_attr__is_term(&c, q)) {
@@ -1663,8 +1688,9 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
       const nm_attr__frame *best = NULL;
       uint32_t best_len = UINT32_MAX;
       bool exact = false;
-      for (size_t k = fi; k < c.frames.count && f[k].sent <= c.t[q->end_tok - 1].sent; k++) {
+      for (size_t k = fk; k < c.frames.count && f[k].sent <= c.t[q->end_tok - 1].sent; k++) {
         const nm_attr__frame *fr = &f[k];
+        if (nm_attr__far_after(fr, q->end_tok)) break;
         if (fr->content.first == NM_NONE) continue;
         if (fr->content.first <= q->first_tok && fr->content.end >= q->end_tok) {
           uint32_t len = fr->content.end - fr->content.first;
@@ -1679,7 +1705,7 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
       if (!best) {
         /* a frame in the same sentence ("the “criminal” plan, X said"), nearest first */
         uint32_t best_dist = UINT32_MAX;
-        for (size_t k = fi; k < c.frames.count && f[k].sent == si; k++) {
+        for (size_t k = fk; k < c.frames.count && f[k].sent == si && !nm_attr__far_after(&f[k], q->end_tok); k++) {
           uint32_t d = f[k].cue.first > q->first_tok ? f[k].cue.first - q->first_tok : q->first_tok - f[k].cue.first;
           if (d < best_dist) {
             best = &f[k];

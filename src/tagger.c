@@ -536,6 +536,7 @@ typedef struct nm_tagger__merge_ctx {
   nm_tagger__ref *terms, *vias; /* token ranges of term quotes and of channels ("told state news agency KCNA"), by start */
   size_t nterms, nvias;
   uint8_t *old_used; /* per old quote: a model quote took its place */
+  uint8_t *sent_quote; /* per sentence: holds a quote mark (asked once per content span) */
 } nm_tagger__merge_ctx;
 
 /* Does any range overlap tokens [a, b)? Ranges are sorted by start and
@@ -549,10 +550,12 @@ static bool nm_tagger__in_ranges(const nm_tagger__ref *r, size_t n, uint32_t a, 
 /* Is token k punctuation that a content span does not take at its edges? */
 static bool nm_tagger__edge_punct(const nm__token *t) { return t->type == NM_TOK_PUNCT; }
 
-/* Words (not punctuation, not marks) in tokens [a, b). */
-static uint32_t nm_tagger__words(const nm__token *t, uint32_t a, uint32_t b) {
+/* Words (not punctuation, not marks) in tokens [a, b), counted up to
+   `enough`: the callers only ask "none", "two or more" and the like, and a
+   content span can be most of a long paragraph. */
+static uint32_t nm_tagger__words(const nm__token *t, uint32_t a, uint32_t b, uint32_t enough) {
   uint32_t n = 0;
-  for (uint32_t k = a; k < b; k++) n += t[k].type == NM_TOK_WORD || t[k].type == NM_TOK_NUMBER;
+  for (uint32_t k = a; k < b && n < enough; k++) n += t[k].type == NM_TOK_WORD || t[k].type == NM_TOK_NUMBER;
   return n;
 }
 
@@ -605,9 +608,11 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   for (size_t k = lo; k < m->nmarked && m->marked[k].start < end; k++) {
     const nm_tagger__ref *r = &m->marked[k];
     nm__quote *q = &NM_AT(doc->quotes, nm__quote, r->index);
-    /* a quote with nothing before it and a word or two after ("“free them all” until midnight") */
-    uint32_t before = nm_tagger__words(t, a, q->first_tok), after = nm_tagger__words(t, q->end_tok, b);
-    if (r->end <= end && before == 0 && after <= 2) {
+    /* a quote with nothing before it and a word or two after ("“free them
+       all” until midnight"); the quotes after one with words before it
+       have words before them too */
+    if (nm_tagger__words(t, a, q->first_tok, 1) > 0) break;
+    if (r->end <= end && nm_tagger__words(t, q->end_tok, b, 3) <= 2) {
       nm_tagger__fill(m, q, cs, ce, ss, se);
       return NM_OK;
     }
@@ -618,7 +623,7 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
      mostly kept (below): PolNeAR counts them, and dropping them all cost
      2 points of content F1 (0.8 with the margin model). */
   bool mixed = lo < m->nmarked && m->marked[lo].start < end;
-  if (!cue || nm_tagger__words(t, a, b) < 2) return NM_OK;
+  if (!cue || nm_tagger__words(t, a, b, 2) < 2) return NM_OK;
   /* Content that stops on "the", "of" or "and" is a piece of a span the
      model lost track of ("voted to close the bridge"), not reported speech. */
   if (nm__attr_dangling(doc, b - 1)) return NM_OK;
@@ -635,11 +640,9 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
      quoted words, which are then what the sentence reports (held-out
      documents: each of these costs under 0.2 points of F1, and they keep
      the rules' reading of the hand-written unit sentences). */
-  if (nm_tagger__words(t, a, b) < 4 && !nm__attr_reports_content(doc, cue->first, cue->end, a, b, mixed)) {
+  if (nm_tagger__words(t, a, b, 4) < 4 && !nm__attr_reports_content(doc, cue->first, cue->end, a, b, mixed)) {
     if (ss == NM_NONE) return NM_OK;
-    const nm__sent *s = &NM_AT(doc->sents, nm__sent, t[a].sent);
-    for (uint32_t k = s->first_tok; k < s->end_tok; k++)
-      if (t[k].type == NM_TOK_QUOTE) return NM_OK;
+    if (m->sent_quote[t[a].sent]) return NM_OK;
   }
   /* New quotes only where the model is sure: the mean lead of its content
      tags over the runner-up at least NM_TAGGER__SURE, and, below
@@ -732,11 +735,14 @@ static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags) {
   m.marked = malloc((nfirst ? nfirst : 1) * sizeof *m.marked);
   m.speakers = malloc((nq ? nq : 1) * sizeof *m.speakers);
   m.old_used = calloc(m.nold ? m.nold : 1, 1);
+  m.sent_quote = calloc(doc->sents.count ? doc->sents.count : 1, 1);
   m.terms = malloc((nfirst ? nfirst : 1) * sizeof *m.terms);
   size_t nvia = 0;
   for (size_t k = 0; k < nq; k++) nvia += q[k].via_start != NM_NONE;
   m.vias = malloc((nvia ? nvia : 1) * sizeof *m.vias);
-  if (!m.marked || !m.speakers || !m.old_used || !m.terms || !m.vias) goto nomem;
+  if (!m.marked || !m.speakers || !m.old_used || !m.sent_quote || !m.terms || !m.vias) goto nomem;
+  for (uint32_t i = 0; i < ntok; i++)
+    if (t[i].type == NM_TOK_QUOTE) m.sent_quote[t[i].sent] = 1;
   for (size_t k = 0; k < nq; k++)
     if (q[k].speaker_start != NM_NONE && q[k].entity >= 0)
       m.speakers[m.nspeakers++] = (nm_tagger__ref){q[k].speaker_start, q[k].speaker_end, (uint32_t)q[k].entity};
@@ -851,6 +857,7 @@ done:
   free(m.terms);
   free(m.vias);
   free(m.old_used);
+  free(m.sent_quote);
   nm__vec_free(&spans);
   return st;
 }
