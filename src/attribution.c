@@ -1486,7 +1486,7 @@ static bool nm_attr__reports_content(const nm_attr__ctx *c, const nm_attr__frame
    tokens [content_first, content_end), as reported speech? */
 bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,
                               uint32_t content_end, bool has_quote) {
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
+  nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
   nm_attr__frame fr = {{cue_first, cue_end}, nm_attr__none, nm_attr__none, {content_first, content_end},
                        c.t[content_first].sent, false, false, -1};
   return nm_attr__reports_content(&c, &fr, has_quote);
@@ -1497,7 +1497,7 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
    ("voted to close the"). */
 bool nm__attr_dangling(nm_doc *doc, uint32_t i) {
   static const char *const joiners[] = {"and", "or", "but", "by", "on", "as", NULL};
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
+  nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
   return nm_attr__is_any(&c, i, nm_attr__articles) || nm_attr__is_any(&c, i, nm_attr__np_preps) ||
          nm_attr__is_any(&c, i, joiners);
 }
@@ -1511,7 +1511,7 @@ bool nm__attr_article(nm_doc *doc, uint32_t i) {
 /* Hook for the tagger (tagger.c): the noun phrase that ends at token
    `head`, no further left than token lo; false when there is none. */
 bool nm__attr_np_left(nm_doc *doc, uint32_t head, uint32_t lo, uint32_t *first, uint32_t *end) {
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
+  nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
   nm_attr__span sp = nm_attr__np_left(&c, head, lo);
   if (sp.first == NM_NONE) return false;
   *first = sp.first, *end = sp.end;
@@ -1588,7 +1588,7 @@ nm_status nm__attr_late_entities(nm_doc *doc) {
   }
   qsort(named, nnamed, sizeof *named, nm_attr__named_cmp);
 
-  nm_attr__ctx c = {doc, doc->tokens.items, (uint32_t)doc->tokens.count, doc->engine->lexicon, {0}, NULL, NULL};
+  nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
   nm_status st = NM_OK;
   int32_t last_person = -1, last_thing = -1;
   uint32_t last_start = NM_NONE, last_end = NM_NONE;

@@ -97,7 +97,7 @@ static uint32_t nm_tagger__hash(uint32_t seed, const char *s, size_t n) {
 
 /* Combine a template id with one or two hashed values: two multiplies
    and a fold of the high bits into the low ones, which index the table
-   (this runs ~35 times a token, so it is kept short). */
+   (this runs 31 times a token, so it is kept short). */
 static inline uint32_t nm_tagger__mix(uint32_t tmpl, uint32_t a, uint32_t b) {
   uint32_t h = (a ^ (tmpl * 0x9E3779B9u)) * 0x85EBCA6Bu;
   h = (h ^ b ^ (h >> 15)) * 0xC2B2AE35u;
