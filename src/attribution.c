@@ -1530,15 +1530,14 @@ static size_t nm_attr__first_quote_from(const nm_doc *doc, size_t n, uint32_t to
   return lo;
 }
 
-/* The first token that ends after byte pos. */
-static uint32_t nm_attr__tok_at(const nm_attr__ctx *c, uint32_t pos) {
-  uint32_t lo = 0, hi = c->ntok;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (c->t[mid].end <= pos) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/* Entity e has just been quoted: it is the person, or the thing, that a
+   later "he" or "it" refers to (an entity of unknown type stands for a
+   person until one is quoted). */
+static void nm_attr__just_quoted(const nm_doc *doc, int32_t e, int32_t *last_person, int32_t *last_thing) {
+  uint8_t type = NM_AT(doc->entities, nm__entity, e).type;
+  if (type == NM_ENTITY_PERSON) *last_person = e;
+  else *last_thing = e;
+  if (type == NM_ENTITY_UNKNOWN && *last_person < 0) *last_person = e;
 }
 
 /* A mention's span and its entity, sorted by span, for nm__attr_late_entities. */
@@ -1599,7 +1598,7 @@ nm_status nm__attr_late_entities(nm_doc *doc) {
     if (q->entity < 0 && q->speaker_start == last_start && q->speaker_end == last_end) q->entity = last_entity;
     if (q->entity < 0) q->entity = nm_attr__named_find(named, nnamed, q->speaker_start, q->speaker_end);
     if (q->entity < 0) {
-      uint32_t a = nm_attr__tok_at(&c, q->speaker_start), b = a;
+      uint32_t a = nm__tok_at(c.t, c.ntok, q->speaker_start), b = a;
       while (b < c.ntok && c.t[b].start < q->speaker_end) b++;
       if (a == b) continue;
       int32_t e = nm_attr__resolve(&c, (nm_attr__span){a, b}, last_person, last_thing);
@@ -1610,10 +1609,7 @@ nm_status nm__attr_late_entities(nm_doc *doc) {
       q->entity = e;
     }
     last_start = q->speaker_start, last_end = q->speaker_end, last_entity = q->entity;
-    uint8_t type = NM_AT(doc->entities, nm__entity, q->entity).type;
-    if (type == NM_ENTITY_PERSON) last_person = q->entity;
-    else last_thing = q->entity;
-    if (type == NM_ENTITY_UNKNOWN && last_person < 0) last_person = q->entity;
+    nm_attr__just_quoted(doc, q->entity, &last_person, &last_thing);
   }
   free(named);
   return st;
@@ -1652,10 +1648,7 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
         st = NM_ERR_NOMEM;
         goto done;
       }
-      uint8_t type = NM_AT(doc->entities, nm__entity, e).type;
-      if (type == NM_ENTITY_PERSON) last_person = e;
-      else last_thing = e;
-      if (type == NM_ENTITY_UNKNOWN && last_person < 0) last_person = e;
+      nm_attr__just_quoted(doc, e, &last_person, &last_thing);
     }
   }
 

@@ -342,6 +342,9 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen);
 /* Sentences, once quotes are paired (segment.c; called by attribution). */
 nm_status nm__split_sentences(nm_doc *doc);
+/* The first of tokens t[0, n) that ends after byte pos (the token holding
+   pos, or the next one); n when none does. */
+uint32_t nm__tok_at(const nm__token *t, uint32_t n, uint32_t pos);
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen);
 /* The rules' test for reported content, for the tagger (attribution.c). */
 bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,

@@ -547,6 +547,16 @@ static bool nm_segment__attribution_follows(const nm_doc *doc, uint32_t i, uint3
   return false;
 }
 
+uint32_t nm__tok_at(const nm__token *t, uint32_t n, uint32_t pos) {
+  uint32_t lo = 0, hi = n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (t[mid].end <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 nm_status nm__split_sentences(nm_doc *doc) {
   nm__token *t = doc->tokens.items;
   for (size_t pi = 0; pi < doc->paras.count; pi++) {

@@ -235,20 +235,9 @@ enum {
   NM_TAGGER__R_START = 8 /* bit: the span starts here */
 };
 
-/* The token holding byte `pos` (the first token starting at or after it). */
-static uint32_t nm_tagger__tok_at(const nm__token *t, uint32_t n, uint32_t pos) {
-  uint32_t lo = 0, hi = n;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (t[mid].end <= pos) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 static void nm_tagger__mark(nm__tagger_ctx *c, uint32_t s, uint32_t e, uint8_t tag) {
   if (s == NM_NONE) return;
-  uint32_t a = nm_tagger__tok_at(c->t, c->ntok, s);
+  uint32_t a = nm__tok_at(c->t, c->ntok, s);
   for (uint32_t i = a; i < c->ntok && c->t[i].start < e; i++) {
     uint8_t old = c->rule[i] & 7;
     /* cue and source win over content: they are the finer spans */
@@ -536,7 +525,7 @@ typedef struct nm_tagger__merge_ctx {
   nm_tagger__ref *terms, *vias; /* token ranges of term quotes and of channels ("told state news agency KCNA"), by start */
   size_t nterms, nvias;
   uint8_t *old_used; /* per old quote: a model quote took its place */
-  uint8_t *sent_quote; /* per sentence: holds a quote mark (asked once per content span) */
+  const uint8_t *sent_quote; /* per sentence: holds a quote mark (the features' own flags) */
 } nm_tagger__merge_ctx;
 
 /* Does any range overlap tokens [a, b)? Ranges are sorted by start and
@@ -711,13 +700,13 @@ static int nm_tagger__quote_start_cmp(const void *a, const void *b) {
 }
 
 /* Turn the tags into quotes and merge them with the rules' quotes. */
-static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags) {
+static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags, const uint8_t *sent_quote) {
   const nm__token *t = doc->tokens.items;
   uint32_t ntok = (uint32_t)doc->tokens.count;
   nm_status st = NM_OK;
   nm__vec spans;
   nm__vec_init(&spans, sizeof(nm_tagger__span));
-  nm_tagger__merge_ctx m = {.doc = doc, .t = t, .tags = tags};
+  nm_tagger__merge_ctx m = {.doc = doc, .t = t, .tags = tags, .sent_quote = sent_quote};
   /* The rules' reported-speech quotes give way to the model's (quotes.c's
      marked quotes come first, attribution.c appends these): a model quote
      over one takes its place (and may keep its speaker), and the ones no
@@ -735,14 +724,11 @@ static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags) {
   m.marked = malloc((nfirst ? nfirst : 1) * sizeof *m.marked);
   m.speakers = malloc((nq ? nq : 1) * sizeof *m.speakers);
   m.old_used = calloc(m.nold ? m.nold : 1, 1);
-  m.sent_quote = calloc(doc->sents.count ? doc->sents.count : 1, 1);
   m.terms = malloc((nfirst ? nfirst : 1) * sizeof *m.terms);
   size_t nvia = 0;
   for (size_t k = 0; k < nq; k++) nvia += q[k].via_start != NM_NONE;
   m.vias = malloc((nvia ? nvia : 1) * sizeof *m.vias);
-  if (!m.marked || !m.speakers || !m.old_used || !m.sent_quote || !m.terms || !m.vias) goto nomem;
-  for (uint32_t i = 0; i < ntok; i++)
-    if (t[i].type == NM_TOK_QUOTE) m.sent_quote[t[i].sent] = 1;
+  if (!m.marked || !m.speakers || !m.old_used || !m.terms || !m.vias) goto nomem;
   for (size_t k = 0; k < nq; k++)
     if (q[k].speaker_start != NM_NONE && q[k].entity >= 0)
       m.speakers[m.nspeakers++] = (nm_tagger__ref){q[k].speaker_start, q[k].speaker_end, (uint32_t)q[k].entity};
@@ -752,7 +738,7 @@ static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags) {
   if (m.nold) qsort(q + nfirst, m.nold, sizeof *q, nm_tagger__quote_start_cmp);
   for (size_t k = 0; k < nq; k++) {
     if (q[k].via_start == NM_NONE) continue;
-    uint32_t a = nm_tagger__tok_at(t, ntok, q[k].via_start), b = a;
+    uint32_t a = nm__tok_at(t, ntok, q[k].via_start), b = a;
     while (b < ntok && t[b].start < q[k].via_end) b++;
     m.vias[m.nvias++] = (nm_tagger__ref){a, b, 0};
   }
@@ -857,7 +843,6 @@ done:
   free(m.terms);
   free(m.vias);
   free(m.old_used);
-  free(m.sent_quote);
   nm__vec_free(&spans);
   return st;
 }
@@ -907,8 +892,8 @@ nm_status nm__tag(nm_doc *doc, char *err, size_t errlen) {
     return NM_ERR_NOMEM;
   }
   nm_status st = nm__tagger_decode(&e->tagger, c, tags);
+  if (st == NM_OK) st = nm_tagger__merge(doc, tags, c->sent_quote);
   nm__tagger_ctx_free(c);
-  if (st == NM_OK) st = nm_tagger__merge(doc, tags);
   free(tags);
   return st;
 }
