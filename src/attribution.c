@@ -743,16 +743,20 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     nm_attr__frame f = {nm_attr__none, nm_attr__none, nm_attr__none, nm_attr__none, si, false, false, -1};
 
     /* "NAME:" opening a sentence, before a quote or at a paragraph's end */
-    if (nm_attr__punct(c, i) == ':' && i > lo && i - lo <= 12) {
+    if (nm_attr__punct(c, i) == ':' && i > lo && i - lo <= 40) {
       bool before_quote = i + 1 < hi ? nm_attr__opens_quote(c, i + 1) : true;
       uint32_t h = i - 1;
       nm_attr__span np = nm_attr__np_left(c, h, lo);
       /* "From the desk of Mayor Lena Ortiz:" names the mayor */
       for (uint32_t k = np.first; np.first != NM_NONE && k + 1 < np.end; k++)
         if (nm_attr__is(c, k, "of") && nm_attr__is(c, k - 1, "desk")) np.first = k + 1;
+      /* A digest's excerpt: "“Ferry plan backed,” by Harbor News' Dana Pike:
+         “The council voted ...”" quotes the byline's author. */
+      bool byline = np.first != NM_NONE && np.first > lo && nm_attr__is(c, np.first - 1, "by") &&
+                    (nm_attr__capword(c, np.first) || nm_attr__capword(c, np.first + 1));
       bool lead_in = np.first != NM_NONE && (np.first == lo || nm_attr__is(c, np.first - 1, "from") ||
                                              nm_attr__is(c, np.first - 1, "of") || nm_attr__dash(c, np.first - 1));
-      if (before_quote && lead_in) {
+      if (before_quote && (byline || (lead_in && i - lo <= 12))) {
         f.cue = (nm_attr__span){i, i + 1};
         f.speaker = np;
         if (i + 1 < hi) f.content = nm_attr__content_right(c, i + 1, hi);
@@ -976,7 +980,9 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (f.content.first != NM_NONE && nm_attr__is(c, f.content.first, "to") &&
         (nm_attr__is_any(c, i, nm_attr__aspect_cues)))
       continue; /* "it continued to spread it", "went on to demand": not the speech itself */
-    bool cue_at_end = f.content.first == NM_NONE;
+    /* "After the vote, Lopez said in a statement:" introduces what follows
+       the colon; the clause before it is not what was said. */
+    bool cue_at_end = f.content.first == NM_NONE && !(k < hi && nm_attr__punct(c, k) == ':');
     if (cue_at_end && f.speaker.first > lo && !f.participial) {
       uint32_t j = f.speaker.first - 1;
       if (nm_attr__punct(c, j) == ',' && j > lo) j--;
@@ -1025,6 +1031,22 @@ static nm_status nm_attr__frames_in_sentence(nm_attr__ctx *c, uint32_t si) {
     if (f.speaker.first != NM_NONE && f.speaker.end <= first_quote && nm_attr__plausible_source(c, f.speaker) &&
         nm_attr__push_frame(c, f) != NM_OK)
       return NM_ERR_NOMEM;
+  }
+  /* "Senator Lopez released the following statement:" ending its paragraph,
+     and the next paragraph opens a quote: the subject speaks, through the
+     words between it and the colon ("released the following statement").
+     The sentence must name a way of speaking (a cue, a cue noun or a
+     document), so "The list includes:" quotes no one. */
+  if (!framed && first_quote == NM_NONE && hi - lo >= 3 && hi < c->ntok && nm_attr__punct(c, hi - 1) == ':' &&
+      (c->t[hi].flags & NM_TF_PARA_START) && nm_attr__opens_quote(c, hi)) {
+    nm_attr__frame f = {nm_attr__none, nm_attr__subject(c, s), nm_attr__none, nm_attr__none, si, false, false, -1};
+    bool speaks = false;
+    for (uint32_t k = f.speaker.end; f.speaker.first != NM_NONE && k < hi - 1; k++)
+      if (c->t[k].lex & (NM_LEX_CUE | NM_LEX_CUE_NOUN | NM_LEX_DOCUMENT)) speaks = true;
+    if (speaks && f.speaker.end < hi - 1 && nm_attr__plausible_source(c, f.speaker)) {
+      f.cue = hi - 1 - f.speaker.end <= 6 ? (nm_attr__span){f.speaker.end, hi - 1} : (nm_attr__span){hi - 1, hi};
+      if (nm_attr__push_frame(c, f) != NM_OK) return NM_ERR_NOMEM;
+    }
   }
   return NM_OK;
 }
@@ -1178,10 +1200,18 @@ static nm_attr__mention nm_attr__analyse_mention(const nm_attr__ctx *c, nm_attr_
   }
   if (ns == NM_NONE && !(c->t[b - 1].lex & (NM_LEX_TITLE | NM_LEX_ANON_HEAD | NM_LEX_GROUP | NM_LEX_DOCUMENT))) {
     ns = b;
-    while (ns > a && nm_attr__word(c, ns - 1) && (c->t[ns - 1].flags & NM_TF_CAP) &&
-           !nm_attr__is_any(c, ns - 1, nm_attr__determiners))
+    /* an initial belongs to the name: "Robert B. Reich" */
+    while (ns > a && ((nm_attr__word(c, ns - 1) && (c->t[ns - 1].flags & NM_TF_CAP) &&
+                       !nm_attr__is_any(c, ns - 1, nm_attr__determiners)) ||
+                      (ns - 1 > a && nm_attr__abbrev_dot(c, ns - 1))))
       ns--;
     if (ns == b) ns = NM_NONE;
+    /* "The Post's Dana Milbank", "North Korea's Kim": the name follows the possessive */
+    for (uint32_t k = ns; ns != NM_NONE && k + 1 < b; k++) {
+      const char *w = c->doc->text + c->t[k].start;
+      uint32_t wl = c->t[k].end - c->t[k].start;
+      if ((wl > 2 && !memcmp(w + wl - 2, "'s", 2)) || (wl > 4 && !memcmp(w + wl - 4, "\xe2\x80\x99s", 4))) ns = k + 1;
+    }
   }
   uint32_t head = b - 1;
   m.head = head;
@@ -1431,6 +1461,10 @@ static bool nm_attr__is_term(const nm_attr__ctx *c, const nm__quote *q) {
     for (uint32_t k = a > 3 ? a - 3 : 0; k < a; k++)
       if (nm_attr__lex_run(c, k, a, NM_LEX_TERM_CUE) == a - k) return true;
   }
+  /* “Ferry plan backed,” by Dana Pike: the title of a piece, before its byline */
+  if (q->closed && b + 2 < c->ntok && nm_attr__is(c, b, "by") && b >= 2 && nm_attr__punct(c, b - 2) == ',' &&
+      (nm_attr__capword(c, b + 1) || (nm_attr__is(c, b + 1, "the") && nm_attr__capword(c, b + 2))))
+    return true;
   /* Jeb “Shorty” Bush: a quoted word between two parts of a name */
   if (a > 0 && b < c->ntok && nm_attr__capword(c, a - 1) && nm_attr__capword(c, b) && b - a <= 4 &&
       c->t[a].space && c->t[b].space)
@@ -1706,8 +1740,21 @@ nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen) {
           }
         }
       }
+      const nm__quote *run_prev = NULL; /* the quote paragraph just before, when q opens the next one */
+      if (!best && qi > 0 && q->first_tok == para->first_tok && !(para->flags & (NM_PF_HEADING | NM_PF_BOILERPLATE))) {
+        const nm__quote *pq = &NM_AT(doc->quotes, nm__quote, qi - 1);
+        uint32_t pp = NM_AT(doc->sents, nm__sent, c.t[pq->first_tok].sent).para;
+        uint32_t qp = NM_AT(doc->sents, nm__sent, si).para;
+        if (pq->kind == NM_QUOTE_DIRECT && pq->speaker_start != NM_NONE && qp - pp == 1 &&
+            pq->first_tok == NM_AT(doc->paras, nm__para, pp).first_tok)
+          run_prev = pq;
+      }
       if (!best && q->chain_prev >= 0) {
         nm_attr__copy_source(q, &NM_AT(doc->quotes, nm__quote, q->chain_prev));
+      } else if (!best && run_prev && (!last_frame || c.t[nm_attr__frame_at(last_frame)].start < run_prev->start)) {
+        /* Quote paragraphs in a row, the first attributed: the rest go on
+           in the same voice (a reader does not expect the name again). */
+        nm_attr__copy_source(q, run_prev);
       } else if (!best && last_frame) {
         /* a quote alone in its sentence continues the latest speaker in
            this or the previous paragraph */

@@ -833,6 +833,56 @@ static void name_colon_cue(void) {
   expect_quote(0, "direct", "“We lost, and we will say so.”", "Ruiz#2", ":");
 }
 
+/* Hand-read unattributed-quote markers on PolNeAR (session 4) were mostly
+   these shapes, each with a speaker a reader finds at once. */
+static void statement_colon_before_quote_paragraph(void) {
+  analyse("After the vote, Senator Maria Lopez released the following statement:\n\n"
+          "“Today the Senate chose the workers of this state over the lobbyists.”");
+  expect_count(1);
+  expect_quote(0, "direct", "“Today the Senate chose the workers of this state over the lobbyists.”",
+               "Senator Maria Lopez", "released the following statement");
+  expect_entity(0, "Maria Lopez", "person", "Senator", 0);
+}
+
+static void cue_colon_takes_no_clause_before(void) {
+  analyse("After the vote, Senator Maria Lopez said in a statement:\n\n“Today the Senate chose the workers.”");
+  expect_count(1); /* no indirect quote "After the vote" */
+  expect_quote(0, "direct", "“Today the Senate chose the workers.”", "Senator Maria Lopez", "said");
+}
+
+static void quote_paragraphs_in_a_row(void) {
+  analyse("Mayor Tom Reyes spoke for twenty minutes. “We will not wait for the state,” Reyes said.\n\n"
+          "“We have waited long enough.”\n\n“The ferry will run by spring.”\n\nThe crowd cheered.\n\n"
+          "“Nobody asked us.”");
+  expect_count(4);
+  expect_quote(1, "direct", "“We have waited long enough.”", "Reyes#2", "said");
+  expect_quote(2, "direct", "“The ferry will run by spring.”", "Reyes#2", "said");
+  expect_quote(3, "direct", "“Nobody asked us.”", NULL, NULL); /* narration came between */
+}
+
+static void digest_title_and_byline(void) {
+  analyse("CITY HALL—“Ferry plan backed by council,” by the Post's Dana Pike: “The council voted 7-2 on Tuesday "
+          "to fund a second ferry.”");
+  expect_count(2);
+  expect_quote(0, "term", "“Ferry plan backed by council,”", NULL, NULL);
+  expect_quote(1, "direct", "“The council voted 7-2 on Tuesday to fund a second ferry.”", "the Post's Dana Pike", ":");
+  expect_entity(1, "Dana Pike", "person", ANY, 0);
+}
+
+static void as_x_puts_it(void) {
+  analyse("As the Post's Dana Milbank puts it, “Senate Republicans are unmoved, and liberal activists are uninspired.”");
+  expect_count(1);
+  expect_quote(0, "direct", "“Senate Republicans are unmoved, and liberal activists are uninspired.”",
+               "the Post's Dana Milbank", "puts it");
+  expect_entity(0, "Dana Milbank", "person", ANY, 0);
+}
+
+static void middle_initial_in_name(void) {
+  analyse("“The economy is rigged,” said Robert B. Reich, a former labor secretary.");
+  expect_count(1);
+  expect_entity(0, "Robert B. Reich", "person", "former labor secretary", 0);
+}
+
 /* Abbreviations inside attributions --------------------------------------- */
 
 static void abbreviated_title_inverted(void) {
@@ -1016,6 +1066,12 @@ static const struct {
     {"lead-in: And from Chairman X:", lead_in_and_from},
     {"lead-in: From the desk of", from_the_desk_of},
     {"cue: colon after a name", name_colon_cue},
+    {"statement: colon before a quote paragraph", statement_colon_before_quote_paragraph},
+    {"cue with a colon takes no clause before", cue_colon_takes_no_clause_before},
+    {"quote paragraphs in a row", quote_paragraphs_in_a_row},
+    {"digest: title and byline", digest_title_and_byline},
+    {"cue: as X puts it", as_x_puts_it},
+    {"middle initial in a name", middle_initial_in_name},
     {"abbreviated title, inverted", abbreviated_title_inverted},
     {"Dr. before a colon", doctor_before_colon},
     {"quote ending in U.S.", quote_ending_in_abbreviation},
