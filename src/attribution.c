@@ -1449,6 +1449,12 @@ static void nm_attr__copy_source(nm__quote *to, const nm__quote *from) {
 static void nm_attr__apply(const nm_attr__ctx *c, nm__quote *q, const nm_attr__frame *f) {
   nm_attr__set_span(c, f->speaker, &q->speaker_start, &q->speaker_end);
   nm_attr__set_span(c, f->cue, &q->cue_start, &q->cue_end);
+  /* "said:", "added:": the colon that hands over to the quote is part of
+     the cue, as news attribution corpora mark it (PolNeAR: 367 of 385) */
+  uint32_t ce = f->cue.end;
+  if (ce != NM_NONE && ce < c->ntok && nm_attr__punct(c, ce) == ':' && !c->t[ce].space &&
+      nm_attr__word(c, ce - 1))
+    q->cue_end = c->t[ce].end;
   nm_attr__set_span(c, f->via, &q->via_start, &q->via_end);
   q->entity = f->entity;
 }

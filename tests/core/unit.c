@@ -389,7 +389,7 @@ static void speaker_before_colon(void) {
   analyse("Interior Minister Ana Ruiz said: “The border stays closed until further notice.”");
   expect_count(1);
   expect_quote(0, "direct", "“The border stays closed until further notice.”", "Interior Minister Ana Ruiz",
-               "said");
+               "said:"); /* the colon that hands over is part of the cue */
   expect_entity(0, "Ana Ruiz", "person", "Interior Minister", 0);
 }
 
@@ -413,7 +413,7 @@ static void speaker_previous_paragraph(void) {
   analyse("Interior Minister Ana Ruiz said:\n\n"
           "“Nobody will be turned away at the border.”");
   expect_count(1);
-  expect_quote(0, "direct", "“Nobody will be turned away at the border.”", "Interior Minister Ana Ruiz", "said");
+  expect_quote(0, "direct", "“Nobody will be turned away at the border.”", "Interior Minister Ana Ruiz", "said:");
   expect_entity(0, "Ana Ruiz", "person", "Interior Minister", 0);
 }
 
@@ -421,7 +421,7 @@ static void apposition_colon(void) {
   analyse("Mara Quinn, a nurse at the clinic, said: “Every bed has been taken since Sunday.”");
   expect_count(1);
   expect_quote(0, "direct", "“Every bed has been taken since Sunday.”", "Mara Quinn||Mara Quinn, a nurse at the clinic",
-               "said");
+               "said:");
   expect_entity(0, "Mara Quinn", "person", ANY, 0);
 }
 
@@ -840,7 +840,7 @@ static void statement_colon_before_quote_paragraph(void) {
           "“Today the Senate chose the workers of this state over the lobbyists.”");
   expect_count(1);
   expect_quote(0, "direct", "“Today the Senate chose the workers of this state over the lobbyists.”",
-               "Senator Maria Lopez", "released the following statement");
+               "Senator Maria Lopez", "released the following statement:");
   expect_entity(0, "Maria Lopez", "person", "Senator", 0);
 }
 
@@ -896,7 +896,7 @@ static void abbreviated_title_inverted(void) {
 static void doctor_before_colon(void) {
   analyse("Dr. Ana Ruiz said: “The vaccine works in children as well.”");
   expect_count(1);
-  expect_quote(0, "direct", "“The vaccine works in children as well.”", "Dr. Ana Ruiz", "said");
+  expect_quote(0, "direct", "“The vaccine works in children as well.”", "Dr. Ana Ruiz", "said:");
   expect_entity(0, "Ana Ruiz", "person", ANY, 0);
 }
 
