@@ -192,6 +192,12 @@ static bool nm_markers__anon_mention(const nm_doc *doc, uint32_t start, uint32_t
   size_t from = lo > 8 ? lo - 8 : 0, to = lo;
   while (to < doc->tokens.count && t[to].start < end) to++;
   to = to + 12 < doc->tokens.count ? to + 12 : doc->tokens.count;
+  /* within the mention's sentence: "a lawsuit by Judicial Watch. Officials
+     searched ..." must not reach back to "a" */
+  if (lo < doc->tokens.count) {
+    while (from < lo && t[from].sent != t[lo].sent) from++;
+    while (to > lo + 1 && t[to - 1].sent != t[lo].sent) to--;
+  }
   for (size_t k = lo; k < doc->tokens.count && t[k].start < end; k++) {
     uint32_t s, e;
     if ((t[k].lex & NM_LEX_ANON_HEAD) && nm_markers__anonymous(doc, k, from, to, false, &s, &e)) {
@@ -350,6 +356,13 @@ static bool nm_markers__lower_word(const nm_doc *doc, const nm__token *t) {
   return t->type == NM_TOK_WORD && !(t->flags & NM_TF_CAP) && c >= 'a' && c <= 'z';
 }
 
+/* A word ending in -ing or -ed, read as a verb form ("holding", "compiled"). */
+static bool nm_markers__participle(const nm_doc *doc, const nm__token *t) {
+  const char *s = doc->text + t->start;
+  size_t n = t->end - t->start;
+  return (n > 4 && !memcmp(s + n - 3, "ing", 3)) || (n > 4 && !memcmp(s + n - 2, "ed", 2));
+}
+
 /* A word that may name the things counted: a word, not a function word, month or time unit. */
 static bool nm_markers__count_noun(const nm_doc *doc, const nm__token *t) {
   return t->type == NM_TOK_WORD && t->space && !nm_markers__is_any(doc, t, nm_markers__not_count_words) &&
@@ -401,11 +414,11 @@ static uint32_t nm_markers__count(const nm_doc *doc, size_t i, size_t end_tok) {
   if (i + 3 < end_tok && w2 && w2->type == NM_TOK_WORD && w2->space &&
       nm_markers__is_any(doc, nm_markers__tok(doc, i + 3), nm_markers__street_words))
     return NM_NONE;
-  if (nm_markers__lower_word(doc, w1)) {
-    if (w2 && nm_markers__lower_word(doc, w2) && nm_markers__count_noun(doc, w2)) return w2->end;
-    return w1->end;
-  }
-  if (w2 && nm_markers__lower_word(doc, w2) && nm_markers__count_noun(doc, w2)) return w2->end;
+  /* "170 researchers compiling dossiers": a participle after the noun is not part of what is counted */
+  bool w2_noun = w2 && nm_markers__lower_word(doc, w2) && nm_markers__count_noun(doc, w2) &&
+                 !nm_markers__participle(doc, w2);
+  if (nm_markers__lower_word(doc, w1)) return w2_noun ? w2->end : w1->end;
+  if (w2_noun) return w2->end;
   return NM_NONE;
 }
 
@@ -571,6 +584,26 @@ static int nm_markers__anonymous(const nm_doc *doc, size_t h, size_t first_tok, 
  * ("denied Carter a photograph", "deny the group sanctuary") or describes
  * ("the disputed territory", "a motion was denied").
  */
+/*
+ * "Clinton claimed the nomination", "companies claiming U.S. tax breaks":
+ * claim as in take, not as in say. Its object, within three words, is a
+ * thing won or owed, so there is nothing to check.
+ */
+static bool nm_markers__claim_as_take(const nm_doc *doc, size_t i, size_t after, size_t end_tok) {
+  const nm__token *t = doc->tokens.items;
+  static const char *const claim[] = {"claim", "claims", "claimed", "claiming", NULL};
+  static const char *const taken[] = {"nomination", "nominations", "victory", "win", "title", "seat", "seats",
+                                      "prize", "crown", "mantle", "delegates", "tax", "benefits", "refund",
+                                      "refunds", "deduction", "deductions", "lives", NULL};
+  if (after != i + 1 || !nm_markers__is_any(doc, &t[i], claim)) return false;
+  for (size_t k = i + 1; k < end_tok && k <= i + 3; k++) {
+    if (t[k].type != NM_TOK_WORD && !(t[k].type == NM_TOK_PUNCT && doc->text[t[k].start] == '.')) return false;
+    if (nm_markers__is(doc, &t[k], "that")) return false;
+    if (nm_markers__is_any(doc, &t[k], taken)) return true;
+  }
+  return false;
+}
+
 static bool nm_markers__denial(const nm_doc *doc, size_t i, size_t after, size_t first_tok, size_t end_tok) {
   const nm__token *t = doc->tokens.items;
   if (after > i + 1) return true; /* "dismissed reports", "flatly denied" */
@@ -683,12 +716,15 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
     uint32_t ws = t[i].start, we = t[after - 1].end;
     if ((cls & NM_LEX_HEDGE) && nm__builtin_active(e, NM_R_HEDGE_WORD) && st == NM_OK)
       st = nm_markers__push(p, NM_R_HEDGE_WORD, ws, we);
-    if ((cls & NM_LEX_CONTESTED) && nm__builtin_active(e, NM_R_CONTESTED_VERB) && st == NM_OK)
+    if ((cls & NM_LEX_CONTESTED) && nm__builtin_active(e, NM_R_CONTESTED_VERB) && st == NM_OK &&
+        !nm_markers__claim_as_take(doc, i, after, end_tok))
       st = nm_markers__push(p, NM_R_CONTESTED_VERB, ws, we);
     if ((cls & NM_LEX_DENIAL) && nm__builtin_active(e, NM_R_DENIAL_VERB) && st == NM_OK &&
         nm_markers__denial(doc, i, after, first, end_tok))
       st = nm_markers__push(p, NM_R_DENIAL_VERB, ws, we);
-    if ((cls & NM_LEX_LOADED) && nm__builtin_active(e, NM_R_LOADED_WORD) && st == NM_OK &&
+    /* "blasted out an email" sends it; "blasted the report" judges it */
+    bool sent_out = after == i + 1 && after < end_tok && nm_markers__is(doc, &t[after], "out");
+    if ((cls & NM_LEX_LOADED) && nm__builtin_active(e, NM_R_LOADED_WORD) && st == NM_OK && !sent_out &&
         !(t[i].flags & NM_TF_IN_QUOTE) && !nm_markers__overlaps(p->quoted, p->nquoted, ws, we))
       st = nm_markers__push(p, NM_R_LOADED_WORD, ws, we);
     if (cls & (NM_LEX_STATE_MEDIA | NM_LEX_AGENCY)) {

@@ -56,6 +56,7 @@ static const pos_case positives[] = {
     {"contested-claimed", "Kirby claimed the shipments were arms.\n", "contested.verb", "claimed"},
     {"contested-alleged", "Seoul denounced the alleged deployment of troops.\n", "contested.verb", "alleged"},
     {"contested-allegedly", "The talks allegedly took place in Vladivostok.\n", "contested.verb", "allegedly"},
+    {"contested-claimed-responsibility", "The group claimed responsibility for the blast.\n", "contested.verb", "claimed"},
     /* denial */
     {"denial-denied", "Pyongyang has denied the report.\n", "denial.verb", "denied"},
     {"denial-dismissed-reports", "The ministry dismissed reports of a transfer.\n", "denial.verb", "dismissed reports"},
@@ -148,6 +149,13 @@ static const neg_case negatives[] = {
     /* denial and contested */
     {"no-denial-dismissed-staff", "The governor dismissed two aides on Friday.\n", "denial", "dismissed"},
     {"no-contested-said", "The ministry said the shipment had arrived.\n", "contested", "said"},
+    /* hand-read PolNeAR sample, session 4 */
+    {"no-figure-participle", "The firm has 170 researchers compiling dossiers.\n", "figure", "compiling"},
+    {"no-loaded-blasted-out", "The campaign blasted out an email to supporters.\n", "loaded", "blasted"},
+    {"no-anon-across-sentences", "She cited a lawsuit by Judicial Watch. Officials searched their records.\n",
+     "anonymous-source", "a lawsuit by Judicial Watch."},
+    {"no-contested-claim-nomination", "She will claim the nomination in June.\n", "contested", "claim"},
+    {"no-contested-claiming-tax-breaks", "Firms claiming U.S. tax breaks moved jobs abroad.\n", "contested", "claiming"},
     /* anonymous-source */
     {"no-anon-named-spokesman", "Pentagon spokesman John Kirby said the troops had arrived.\n", "anonymous-source",
      "spokesman"},
