@@ -1339,8 +1339,36 @@ static nm_attr__span nm_attr__named_before(const nm_attr__ctx *c, uint32_t i, bo
   return nm_attr__none;
 }
 
-/* The entity a mention refers to: an existing one it names again, or a new one. */
+/* NM_ATTR_HE for he/him/his, NM_ATTR_SHE for she/her/hers, else 0. */
+static uint8_t nm_attr__gender_of(const nm_attr__ctx *c, uint32_t i) {
+  static const char *const he[] = {"he", "him", "his", "himself", NULL};
+  static const char *const she[] = {"she", "her", "hers", "herself", NULL};
+  return nm_attr__is_any(c, i, he) ? NM_ATTR_HE : nm_attr__is_any(c, i, she) ? NM_ATTR_SHE : 0;
+}
+
+/* Entity e as "he" or "she": false when a pronoun already called it the other. */
+static bool nm_attr__gender_fits(const nm_attr__ctx *c, int32_t e, uint8_t g) {
+  if (e < 0 || !g) return true;
+  uint8_t had = NM_AT(c->doc->entities, nm__entity, e).gender;
+  return !had || had == g;
+}
+
+static int32_t nm_attr__resolve_pronoun(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing);
+
+/* The entity a mention refers to: an existing one it names again, or a new
+   one. A "he" or "she" also gives its entity that gender, so that a later
+   pronoun of the other one looks elsewhere. */
 static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
+  if (sp.end - sp.first == 1 && nm_attr__pronoun(c, sp.first)) {
+    int32_t e = nm_attr__resolve_pronoun(c, sp, last_person, last_thing);
+    uint8_t g = nm_attr__gender_of(c, sp.first);
+    if (e >= 0 && g && !NM_AT(c->doc->entities, nm__entity, e).gender) NM_AT(c->doc->entities, nm__entity, e).gender = g;
+    return e;
+  }
+  return nm_attr__resolve_pronoun(c, sp, last_person, last_thing);
+}
+
+static int32_t nm_attr__resolve_pronoun(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
   nm_attr__mention m = nm_attr__analyse_mention(c, sp);
   size_t count = c->doc->entities.count;
   const char *text = c->doc->text;
@@ -1368,12 +1396,17 @@ static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_
         return e;
       }
     }
+    /* "he" after a woman was quoted (or "she" after a man) is someone else */
+    uint8_t g = nm_attr__gender_of(c, sp.first);
+    if (person && !nm_attr__gender_fits(c, last_person, g)) last_person = -1;
     if ((person ? last_person : last_thing) < 0) {
       /* nothing quoted yet: a name in the sentence before ("Colonel Ivan
          Petrov inspected the troops. “...,” he said.") */
       nm_attr__span ante = nm_attr__named_before(c, sp.first, person);
       if (ante.first != NM_NONE) {
+        size_t before = c->doc->entities.count;
         int32_t e = nm_attr__resolve(c, ante, last_person, last_thing);
+        if (e >= 0 && !nm_attr__gender_fits(c, e, g) && c->doc->entities.count == before) return nm_attr__new_entity(c, &m);
         if (e >= 0 && nm_attr__add_mention(c, e, c->t[ante.first].start, c->t[ante.end - 1].end) != NM_OK) return -2;
         return e;
       }

@@ -217,8 +217,10 @@ typedef struct nm__entity {
   char *title; /* arena, or NULL */
   uint8_t type;
   uint8_t anonymous;
+  uint8_t gender;   /* NM_ATTR_HE or NM_ATTR_SHE once a pronoun has named it, else 0 */
   nm__vec mentions; /* of uint32_t pairs [start, end] */
 } nm__entity;
+enum { NM_ATTR_HE = 1, NM_ATTR_SHE = 2 };
 
 typedef struct nm__marker {
   uint32_t start, end;

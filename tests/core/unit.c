@@ -662,6 +662,14 @@ static void told_state_agency(void) {
 
 /* Entities ---------------------------------------------------------------- */
 
+static void pronoun_of_the_other_gender(void) {
+  analyse("Council member Anna Berg opposed the plan, which she called a waste.\n\n"
+          "“We knocked on every door,” she said.\n\nGovernor Tom Price spoke next.\n\n“It is done,” he said.");
+  size_t last = doc && nm_doc_quote_count(doc) ? nm_doc_quote_count(doc) - 1 : 0; /* the tagger may add reported speech */
+  expect_quote(last, "direct", "“It is done,”", "he", "said#2");
+  expect_entity(last, "Tom Price", "person", "Governor", 0);
+}
+
 static void resolve_pronoun_surname_role(void) {
   analyse("North Korean Foreign Minister Choe Son Hui said on Tuesday that the decision was reckless.\n\n"
           "“It is a criminal act,” she said.\n\n"
@@ -1046,6 +1054,7 @@ static const struct {
     {"channel: per AFP", per_agency},
     {"channel: told state news agency", told_state_agency},
     {"resolve pronoun, surname and role", resolve_pronoun_surname_role},
+    {"he after she was quoted: someone else", pronoun_of_the_other_gender},
     {"resolve they to a group", resolve_they_group},
     {"resolve it to an organisation", resolve_it_organisation},
     {"two speakers kept apart", two_speakers_kept_apart},
