@@ -1568,6 +1568,12 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
 /* Hook for the tagger (tagger.c): does a phrase that ends at token i stop
    short? An article, a preposition or a conjunction leaves it unfinished
    ("voted to close the"). */
+/* Hook for the tagger (tagger.c): "who asked not to be named" reports no speech. */
+bool nm__attr_asks_anonymity(nm_doc *doc, uint32_t i) {
+  nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
+  return nm_attr__is(&c, i, "not") && nm_attr__is(&c, i + 1, "to") && nm_attr__is(&c, i + 2, "be");
+}
+
 bool nm__attr_dangling(nm_doc *doc, uint32_t i) {
   static const char *const joiners[] = {"and", "or", "but", "by", "on", "as", NULL};
   nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
@@ -1636,6 +1642,21 @@ static int32_t nm_attr__named_find(const nm_attr__named *m, size_t n, uint32_t s
   return lo < n && m[lo].start == start && m[lo].end == end ? m[lo].entity : -1;
 }
 
+/* The entity of a mention that holds [start, end) ("who" inside "A council
+   official, who asked not to be named"), else -1. Mentions are sorted by
+   start; the few nearest before start are enough. */
+static int32_t nm_attr__named_within(const nm_attr__named *m, size_t n, uint32_t start, uint32_t end) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m[mid].start <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t k = lo; k-- > 0 && k + 4 >= lo;)
+    if (m[k].start <= start && m[k].end >= end) return m[k].entity;
+  return -1;
+}
+
 nm_status nm__attr_late_entities(nm_doc *doc) {
   size_t orphans = 0;
   for (size_t i = 0; i < doc->quotes.count; i++) {
@@ -1670,6 +1691,7 @@ nm_status nm__attr_late_entities(nm_doc *doc) {
     if (q->speaker_start == NM_NONE) continue;
     if (q->entity < 0 && q->speaker_start == last_start && q->speaker_end == last_end) q->entity = last_entity;
     if (q->entity < 0) q->entity = nm_attr__named_find(named, nnamed, q->speaker_start, q->speaker_end);
+    if (q->entity < 0) q->entity = nm_attr__named_within(named, nnamed, q->speaker_start, q->speaker_end);
     if (q->entity < 0) {
       uint32_t a = nm__tok_at(c.t, c.ntok, q->speaker_start), b = a;
       while (b < c.ntok && c.t[b].start < q->speaker_end) b++;

@@ -362,6 +362,8 @@ bool nm__attr_article(nm_doc *doc, uint32_t i);
 nm_status nm__attr_late_entities(nm_doc *doc);
 /* Does a phrase ending at token i stop short ("... to close the")? (attribution.c) */
 bool nm__attr_dangling(nm_doc *doc, uint32_t i);
+/* Does content starting at token i only ask for anonymity ("not to be named")? (attribution.c) */
+bool nm__attr_asks_anonymity(nm_doc *doc, uint32_t i);
 /* The learned tagger's quotes, merged with the rules' (tagger.c). */
 nm_status nm__tag(nm_doc *doc, char *err, size_t errlen);
 nm_status nm__find_markers(nm_doc *doc, char *err, size_t errlen);

@@ -616,6 +616,8 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   /* Content that stops on "the", "of" or "and" is a piece of a span the
      model lost track of ("voted to close the bridge"), not reported speech. */
   if (nm__attr_dangling(doc, b - 1)) return NM_OK;
+  /* "who asked not to be named": a condition of the interview, not what was said */
+  if (nm__attr_asks_anonymity(doc, a)) return NM_OK;
   /* A cue gives one content: one that already introduces a direct quote
      outside the span ("“...” Ruiz said so in a televised address") has
      none left to give. */

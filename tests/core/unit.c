@@ -719,6 +719,15 @@ static void anonymous_official(void) {
   expect_entity(0, ANY, "person", ANY, 1);
 }
 
+static void anonymous_asked_not_to_be_named(void) {
+  analyse("A council official, who asked not to be named because the contracts have not been signed, said the "
+          "work could begin in April.");
+  expect_count(1); /* "not to be named" is no reported speech */
+  expect_quote(0, "indirect", "the work could begin in April", ANY, "said");
+  expect_entity(0, "A council official", "person", ANY, 1);
+  expect_entity_count(1);
+}
+
 static void anonymous_sources_familiar(void) {
   analyse("Sources familiar with the matter said the deal could be signed next week.");
   expect_count(1);
@@ -1060,6 +1069,7 @@ static const struct {
     {"two speakers kept apart", two_speakers_kept_apart},
     {"anonymous: senior official", anonymous_official},
     {"anonymous: sources familiar with", anonymous_sources_familiar},
+    {"anonymous: who asked not to be named", anonymous_asked_not_to_be_named},
     {"anonymous: spokesman for", anonymous_spokesman_for},
     {"cue: sighed", cue_sighed},
     {"cue: grumbled, inverted", cue_grumbled_inverted},
