@@ -1353,22 +1353,22 @@ static bool nm_attr__gender_fits(const nm_attr__ctx *c, int32_t e, uint8_t g) {
   return !had || had == g;
 }
 
-static int32_t nm_attr__resolve_pronoun(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing);
+static int32_t nm_attr__resolve_mention(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing);
 
 /* The entity a mention refers to: an existing one it names again, or a new
    one. A "he" or "she" also gives its entity that gender, so that a later
    pronoun of the other one looks elsewhere. */
 static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
   if (sp.end - sp.first == 1 && nm_attr__pronoun(c, sp.first)) {
-    int32_t e = nm_attr__resolve_pronoun(c, sp, last_person, last_thing);
+    int32_t e = nm_attr__resolve_mention(c, sp, last_person, last_thing);
     uint8_t g = nm_attr__gender_of(c, sp.first);
     if (e >= 0 && g && !NM_AT(c->doc->entities, nm__entity, e).gender) NM_AT(c->doc->entities, nm__entity, e).gender = g;
     return e;
   }
-  return nm_attr__resolve_pronoun(c, sp, last_person, last_thing);
+  return nm_attr__resolve_mention(c, sp, last_person, last_thing);
 }
 
-static int32_t nm_attr__resolve_pronoun(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
+static int32_t nm_attr__resolve_mention(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
   nm_attr__mention m = nm_attr__analyse_mention(c, sp);
   size_t count = c->doc->entities.count;
   const char *text = c->doc->text;
@@ -1565,15 +1565,15 @@ bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end,
   return nm_attr__reports_content(&c, &fr, has_quote);
 }
 
-/* Hook for the tagger (tagger.c): does a phrase that ends at token i stop
-   short? An article, a preposition or a conjunction leaves it unfinished
-   ("voted to close the"). */
 /* Hook for the tagger (tagger.c): "who asked not to be named" reports no speech. */
 bool nm__attr_asks_anonymity(nm_doc *doc, uint32_t i) {
   nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
   return nm_attr__is(&c, i, "not") && nm_attr__is(&c, i + 1, "to") && nm_attr__is(&c, i + 2, "be");
 }
 
+/* Hook for the tagger (tagger.c): does a phrase that ends at token i stop
+   short? An article, a preposition or a conjunction leaves it unfinished
+   ("voted to close the"). */
 bool nm__attr_dangling(nm_doc *doc, uint32_t i) {
   static const char *const joiners[] = {"and", "or", "but", "by", "on", "as", NULL};
   nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};

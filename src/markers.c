@@ -580,11 +580,6 @@ static int nm_markers__anonymous(const nm_doc *doc, size_t h, size_t first_tok, 
 }
 
 /*
- * A denial word that denies a claim, not one that withholds something
- * ("denied Carter a photograph", "deny the group sanctuary") or describes
- * ("the disputed territory", "a motion was denied").
- */
-/*
  * "Clinton claimed the nomination", "companies claiming U.S. tax breaks":
  * claim as in take, not as in say. Its object, within three words, is a
  * thing won or owed, so there is nothing to check.
@@ -604,6 +599,11 @@ static bool nm_markers__claim_as_take(const nm_doc *doc, size_t i, size_t after,
   return false;
 }
 
+/*
+ * A denial word that denies a claim, not one that withholds something
+ * ("denied Carter a photograph", "deny the group sanctuary") or describes
+ * ("the disputed territory", "a motion was denied").
+ */
 static bool nm_markers__denial(const nm_doc *doc, size_t i, size_t after, size_t first_tok, size_t end_tok) {
   const nm__token *t = doc->tokens.items;
   if (after > i + 1) return true; /* "dismissed reports", "flatly denied" */
