@@ -116,7 +116,9 @@ static bool nm_tagger__cue_like(const nm__token *t) {
 }
 
 static uint32_t nm_tagger__bucket(uint32_t d) {
-  return d < 4 ? d : d < 7 ? 4 : d < 12 ? 5 : d < 20 ? 6 : 7;
+  /* a table, not a chain of compares: this runs several times a token */
+  static const uint8_t bucket[20] = {0, 1, 2, 3, 4, 4, 4, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6};
+  return d < 20 ? bucket[d] : 7;
 }
 
 /* A character's shape symbol: X x d for upper, lower and digit, u for
@@ -223,7 +225,9 @@ struct nm__tagger_ctx {
   uint32_t lo, hi, cap;
   nm_tagger__word *w; /* tokens [lo, hi): kept from one window to the next where they overlap */
   uint32_t none;      /* the word hash of "no token here" */
-  uint16_t *cue_left, *cue_right;
+  /* per token (whole document): the bucketed distance to the nearest cue
+     candidate in its sentence, left * 8 + right (see nm__tagger_ctx_new) */
+  uint8_t *cue;
 };
 
 enum {
@@ -251,8 +255,7 @@ void nm__tagger_ctx_free(nm__tagger_ctx *c) {
   if (!c) return;
   free(c->w);
   free(c->rule);
-  free(c->cue_left);
-  free(c->cue_right);
+  free(c->cue);
   free(c->sent_quote);
   free(c);
 }
@@ -266,11 +269,29 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
   c->ntok = (uint32_t)doc->tokens.count;
   c->rule = calloc(c->ntok ? c->ntok : 1, 1);
   c->sent_quote = calloc(doc->sents.count ? doc->sents.count : 1, 1);
-  if (!c->rule || !c->sent_quote) {
+  c->cue = malloc(c->ntok ? c->ntok : 1);
+  if (!c->rule || !c->sent_quote || !c->cue) {
     nm__tagger_ctx_free(c);
     return NULL;
   }
   const nm__token *t = c->t;
+  /* Distances to the nearest cue candidate in the sentence, bucketed,
+     once for the whole document. A window used to take them over its own
+     tokens only, but that reads the same: a window reaches
+     NM_TAGGER__MARGIN tokens past the ones it tags, and a cue farther
+     away than that is in the last bucket either way. */
+  uint32_t last = NM_NONE;
+  for (uint32_t i = 0; i < c->ntok; i++) {
+    if (i == 0 || t[i].sent != t[i - 1].sent) last = NM_NONE;
+    c->cue[i] = (uint8_t)(last == NM_NONE ? 7 : nm_tagger__bucket(i - last)) * 8;
+    if (nm_tagger__cue_like(&t[i])) last = i;
+  }
+  last = NM_NONE;
+  for (uint32_t i = c->ntok; i-- > 0;) {
+    if (i + 1 == c->ntok || t[i].sent != t[i + 1].sent) last = NM_NONE;
+    c->cue[i] = (uint8_t)(c->cue[i] + (last == NM_NONE ? 7 : nm_tagger__bucket(last - i)));
+    if (nm_tagger__cue_like(&t[i])) last = i;
+  }
   for (uint32_t i = 0; i < c->ntok; i++)
     if (t[i].type == NM_TOK_QUOTE && t[i].sent < doc->sents.count) c->sent_quote[t[i].sent] = 1;
   const nm__quote *q = doc->quotes.items;
@@ -308,27 +329,10 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
     uint32_t cap = n * 2 > 256 ? n * 2 : 256;
     nm_tagger__word *w = realloc(c->w, cap * sizeof *w);
     if (w) c->w = w;
-    uint16_t *l = realloc(c->cue_left, cap * sizeof *l);
-    if (l) c->cue_left = l;
-    uint16_t *r = realloc(c->cue_right, cap * sizeof *r);
-    if (r) c->cue_right = r;
-    if (!w || !l || !r) return NM_ERR_NOMEM;
+    if (!w) return NM_ERR_NOMEM;
     c->cap = cap;
   }
   for (uint32_t i = c->lo + kept; i < c->hi; i++) nm_tagger__word_hashes(c->doc, &t[i], &c->w[i - c->lo]);
-  /* distances to the nearest cue candidate in the sentence, capped */
-  uint32_t last = NM_NONE;
-  for (uint32_t i = c->lo; i < c->hi; i++) {
-    if (i == c->lo || t[i].sent != t[i - 1].sent) last = NM_NONE;
-    c->cue_left[i - c->lo] = (uint16_t)(last == NM_NONE ? 999 : (i - last > 998 ? 998 : i - last));
-    if (nm_tagger__cue_like(&t[i])) last = i;
-  }
-  last = NM_NONE;
-  for (uint32_t i = c->hi; i-- > c->lo;) {
-    if (i + 1 == c->hi || t[i].sent != t[i + 1].sent) last = NM_NONE;
-    c->cue_right[i - c->lo] = (uint16_t)(last == NM_NONE ? 999 : (last - i > 998 ? 998 : last - i));
-    if (nm_tagger__cue_like(&t[i])) last = i;
-  }
   return NM_OK;
 }
 
@@ -380,15 +384,16 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   /* where in the sentence, and how far the nearest cue candidate is */
   uint32_t pos = i - s->first_tok, left = s->end_tok - i - 1;
   f[n++] = nm_tagger__mix(22, nm_tagger__bucket(pos), nm_tagger__bucket(left));
-  f[n++] = nm_tagger__mix(23, nm_tagger__bucket(c->cue_left[i - lo]), nm_tagger__bucket(c->cue_right[i - lo]));
-  f[n++] = nm_tagger__mix(24, nm_tagger__bucket(c->cue_left[i - lo]), w[i - lo].word);
-  f[n++] = nm_tagger__mix(25, nm_tagger__bucket(c->cue_right[i - lo]), w[i - lo].word);
+  uint32_t cue_left = c->cue[i] >> 3, cue_right = c->cue[i] & 7;
+  f[n++] = nm_tagger__mix(23, cue_left, cue_right);
+  f[n++] = nm_tagger__mix(24, cue_left, w[i - lo].word);
+  f[n++] = nm_tagger__mix(25, cue_right, w[i - lo].word);
   f[n++] = nm_tagger__mix(26, c->sent_quote[t[i].sent], (p->flags & NM_PF_HEADING) != 0);
   /* wider context, and the word with its quote state */
   f[n++] = nm_tagger__mix(27, wm1, wp1);
   f[n++] = nm_tagger__mix(28, w[i - lo].word, (t[i].flags & NM_TF_IN_QUOTE) != 0);
   f[n++] = nm_tagger__mix(29, i >= 1 ? w[i - 1 - lo].suf3 : none, i + 1 < c->ntok ? w[i + 1 - lo].suf3 : none);
-  f[n++] = nm_tagger__mix(30, c->rule[i] & 7, nm_tagger__bucket(c->cue_left[i - lo]) * 8 + nm_tagger__bucket(c->cue_right[i - lo]));
+  f[n++] = nm_tagger__mix(30, c->rule[i] & 7, c->cue[i]);
   uint32_t wm3 = i >= 3 && t[i - 3].sent == t[i].sent ? w[i - 3 - lo].word : none;
   uint32_t wp3 = i + 3 < c->ntok && t[i + 3].sent == t[i].sent ? w[i + 3 - lo].word : none;
   f[n++] = nm_tagger__mix(31, wm3, 0);
