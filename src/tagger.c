@@ -338,64 +338,65 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
 
 size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   const nm__token *t = c->t;
-  const nm_tagger__word *w = c->w - 0; /* indexed by token - c->lo */
-  const uint32_t lo = c->lo;
-  const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, t[i].sent);
+  const nm__token *ti = &t[i];
+  const nm_tagger__word *w = c->w + (i - c->lo); /* w[0] is token i; the window holds its neighbours */
+  const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, ti->sent);
   const nm__para *p = &NM_AT(c->doc->paras, nm__para, s->para);
-  const uint32_t none = c->none;
-  uint32_t wm2 = i >= 2 && t[i - 2].sent == t[i].sent ? w[i - 2 - lo].word : none;
-  uint32_t wm1 = i >= 1 && t[i - 1].sent == t[i].sent ? w[i - 1 - lo].word : none;
-  uint32_t wp1 = i + 1 < c->ntok && t[i + 1].sent == t[i].sent ? w[i + 1 - lo].word : none;
-  uint32_t wp2 = i + 2 < c->ntok && t[i + 2].sent == t[i].sent ? w[i + 2 - lo].word : none;
+  const uint32_t none = c->none, word = w[0].word;
+  /* Sentences are runs of tokens, so a neighbour k tokens away is in the
+     sentence when the sentence has k tokens on that side. */
+  uint32_t pos = i - s->first_tok, left = s->end_tok - i - 1;
+  bool first = i == 0, last = i + 1 == c->ntok; /* no token at all before or after */
+  uint32_t wm1 = pos >= 1 ? w[-1].word : none, wm2 = pos >= 2 ? w[-2].word : none, wm3 = pos >= 3 ? w[-3].word : none;
+  uint32_t wp1 = left >= 1 ? w[1].word : none, wp2 = left >= 2 ? w[2].word : none, wp3 = left >= 3 ? w[3].word : none;
+  const nm__token *tm1 = first ? NULL : ti - 1, *tp1 = last ? NULL : ti + 1;
   size_t n = 0;
   f[n++] = nm_tagger__mix(1, 0, 0); /* bias */
-  f[n++] = nm_tagger__mix(2, w[i - lo].word, 0);
+  f[n++] = nm_tagger__mix(2, word, 0);
   f[n++] = nm_tagger__mix(3, wm1, 0);
   f[n++] = nm_tagger__mix(4, wp1, 0);
   f[n++] = nm_tagger__mix(5, wm2, 0);
   f[n++] = nm_tagger__mix(6, wp2, 0);
-  f[n++] = nm_tagger__mix(7, wm1, w[i - lo].word);
-  f[n++] = nm_tagger__mix(8, w[i - lo].word, wp1);
-  f[n++] = nm_tagger__mix(9, w[i - lo].suf3, 0);
-  f[n++] = nm_tagger__mix(10, w[i - lo].suf2, 0);
-  f[n++] = nm_tagger__mix(11, w[i - lo].shape, 0);
-  uint32_t shm1 = i >= 1 ? w[i - 1 - lo].shape : none, shp1 = i + 1 < c->ntok ? w[i + 1 - lo].shape : none;
-  f[n++] = nm_tagger__mix(12, shm1 ^ (w[i - lo].shape * 31u), shp1);
-  uint32_t lex = t[i].type == NM_TOK_WORD ? t[i].lex : 0;
+  f[n++] = nm_tagger__mix(7, wm1, word);
+  f[n++] = nm_tagger__mix(8, word, wp1);
+  f[n++] = nm_tagger__mix(9, w[0].suf3, 0);
+  f[n++] = nm_tagger__mix(10, w[0].suf2, 0);
+  f[n++] = nm_tagger__mix(11, w[0].shape, 0);
+  uint32_t shm1 = tm1 ? w[-1].shape : none, shp1 = tp1 ? w[1].shape : none;
+  f[n++] = nm_tagger__mix(12, shm1 ^ (w[0].shape * 31u), shp1);
+  uint32_t lex = ti->type == NM_TOK_WORD ? ti->lex : 0;
   for (uint32_t m = lex & NM_TAGGER__CLASSES; m; m &= m - 1) f[n++] = nm_tagger__mix(13, m & (0u - m), 0); /* each class bit */
-  uint32_t lm1 = i >= 1 && t[i - 1].type == NM_TOK_WORD ? t[i - 1].lex : 0;
-  uint32_t lp1 = i + 1 < c->ntok && t[i + 1].type == NM_TOK_WORD ? t[i + 1].lex : 0;
+  uint32_t lm1 = tm1 && tm1->type == NM_TOK_WORD ? tm1->lex : 0;
+  uint32_t lp1 = tp1 && tp1->type == NM_TOK_WORD ? tp1->lex : 0;
   uint32_t coarse = NM_LEX_CUE | NM_LEX_PRONOUN | NM_LEX_TITLE | NM_LEX_CUE_NOUN | NM_LEX_CUE_PREP;
   f[n++] = nm_tagger__mix(14, lm1 & coarse, lp1 & coarse);
   /* quote marks and flags */
-  uint32_t flags = t[i].flags & (NM_TF_CAP | NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS | NM_TF_IN_QUOTE);
-  f[n++] = nm_tagger__mix(15, flags, t[i].type);
-  uint32_t markm1 = i >= 1 ? t[i - 1].mark : 9, markp1 = i + 1 < c->ntok ? t[i + 1].mark : 9;
+  uint32_t flags = ti->flags & (NM_TF_CAP | NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS | NM_TF_IN_QUOTE);
+  f[n++] = nm_tagger__mix(15, flags, ti->type);
+  uint32_t markm1 = tm1 ? tm1->mark : 9, markp1 = tp1 ? tp1->mark : 9;
   f[n++] = nm_tagger__mix(16, markm1, markp1);
-  uint32_t inq_m1 = i >= 1 ? (t[i - 1].flags & NM_TF_IN_QUOTE) != 0 : 2;
-  uint32_t inq_p1 = i + 1 < c->ntok ? (t[i + 1].flags & NM_TF_IN_QUOTE) != 0 : 2;
-  f[n++] = nm_tagger__mix(17, inq_m1 * 4 + inq_p1, (t[i].flags & NM_TF_IN_QUOTE) != 0);
+  uint32_t inq_m1 = tm1 ? (tm1->flags & NM_TF_IN_QUOTE) != 0 : 2;
+  uint32_t inq_p1 = tp1 ? (tp1->flags & NM_TF_IN_QUOTE) != 0 : 2;
+  uint32_t inq = (ti->flags & NM_TF_IN_QUOTE) != 0;
+  f[n++] = nm_tagger__mix(17, inq_m1 * 4 + inq_p1, inq);
   /* the rules' output here and next door */
-  uint32_t rm1 = i >= 1 ? c->rule[i - 1] : 99, rp1 = i + 1 < c->ntok ? c->rule[i + 1] : 99;
-  f[n++] = nm_tagger__mix(18, c->rule[i], 0);
-  f[n++] = nm_tagger__mix(19, rm1, c->rule[i]);
-  f[n++] = nm_tagger__mix(20, c->rule[i], rp1);
-  f[n++] = nm_tagger__mix(21, c->rule[i] & 7, w[i - lo].word);
+  uint32_t rule = c->rule[i], rm1 = tm1 ? c->rule[i - 1] : 99, rp1 = tp1 ? c->rule[i + 1] : 99;
+  f[n++] = nm_tagger__mix(18, rule, 0);
+  f[n++] = nm_tagger__mix(19, rm1, rule);
+  f[n++] = nm_tagger__mix(20, rule, rp1);
+  f[n++] = nm_tagger__mix(21, rule & 7, word);
   /* where in the sentence, and how far the nearest cue candidate is */
-  uint32_t pos = i - s->first_tok, left = s->end_tok - i - 1;
   f[n++] = nm_tagger__mix(22, nm_tagger__bucket(pos), nm_tagger__bucket(left));
-  uint32_t cue_left = c->cue[i] >> 3, cue_right = c->cue[i] & 7;
+  uint32_t cue = c->cue[i], cue_left = cue >> 3, cue_right = cue & 7;
   f[n++] = nm_tagger__mix(23, cue_left, cue_right);
-  f[n++] = nm_tagger__mix(24, cue_left, w[i - lo].word);
-  f[n++] = nm_tagger__mix(25, cue_right, w[i - lo].word);
-  f[n++] = nm_tagger__mix(26, c->sent_quote[t[i].sent], (p->flags & NM_PF_HEADING) != 0);
+  f[n++] = nm_tagger__mix(24, cue_left, word);
+  f[n++] = nm_tagger__mix(25, cue_right, word);
+  f[n++] = nm_tagger__mix(26, c->sent_quote[ti->sent], (p->flags & NM_PF_HEADING) != 0);
   /* wider context, and the word with its quote state */
   f[n++] = nm_tagger__mix(27, wm1, wp1);
-  f[n++] = nm_tagger__mix(28, w[i - lo].word, (t[i].flags & NM_TF_IN_QUOTE) != 0);
-  f[n++] = nm_tagger__mix(29, i >= 1 ? w[i - 1 - lo].suf3 : none, i + 1 < c->ntok ? w[i + 1 - lo].suf3 : none);
-  f[n++] = nm_tagger__mix(30, c->rule[i] & 7, c->cue[i]);
-  uint32_t wm3 = i >= 3 && t[i - 3].sent == t[i].sent ? w[i - 3 - lo].word : none;
-  uint32_t wp3 = i + 3 < c->ntok && t[i + 3].sent == t[i].sent ? w[i + 3 - lo].word : none;
+  f[n++] = nm_tagger__mix(28, word, inq);
+  f[n++] = nm_tagger__mix(29, tm1 ? w[-1].suf3 : none, tp1 ? w[1].suf3 : none);
+  f[n++] = nm_tagger__mix(30, rule & 7, cue);
   f[n++] = nm_tagger__mix(31, wm3, 0);
   f[n++] = nm_tagger__mix(32, wp3, 0);
   return n;
