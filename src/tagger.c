@@ -33,6 +33,12 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+/* AVX2 code is compiled for one function (target attribute) and used only
+   when the processor has it, so the build still runs on any x86-64. */
+#if defined(__x86_64__) && defined(__GNUC__) && (defined(__clang__) || __GNUC__ >= 5)
+#define NM_TAGGER__AVX2 1
+#include <immintrin.h>
+#endif
 
 #define NM_TAGGER__MAGIC "NMTAG1\0\0"
 #define NM_TAGGER__HEADER 16u
@@ -102,6 +108,65 @@ static inline uint32_t nm_tagger__mix(uint32_t tmpl, uint32_t a, uint32_t b) {
   uint32_t h = (a ^ (tmpl * 0x9E3779B9u)) * 0x85EBCA6Bu;
   h = (h ^ b ^ (h >> 15)) * 0xC2B2AE35u;
   return h ^ (h >> 16);
+}
+
+/* A token's features before mixing: template seed (tmpl * 0x9E3779B9u)
+   and the two values, one column each, so that they mix several at a
+   time (nm_tagger__mix_all). */
+typedef struct nm_tagger__inputs {
+  uint32_t seed[NM_TAG_MAX_FEATURES], a[NM_TAG_MAX_FEATURES], b[NM_TAG_MAX_FEATURES];
+} nm_tagger__inputs;
+
+#ifdef NM_TAGGER__AVX2
+/* Eight nm_tagger__mix at a time; returns how many were mixed. */
+__attribute__((target("avx2"))) static size_t nm_tagger__mix8(const nm_tagger__inputs *in, size_t n, uint32_t *f) {
+  const __m256i c1 = _mm256_set1_epi32((int)0x85EBCA6Bu), c2 = _mm256_set1_epi32((int)0xC2B2AE35u);
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(in->a + j));
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(in->b + j));
+    __m256i seed = _mm256_loadu_si256((const __m256i *)(const void *)(in->seed + j));
+    __m256i h = _mm256_mullo_epi32(_mm256_xor_si256(a, seed), c1);
+    h = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_xor_si256(h, b), _mm256_srli_epi32(h, 15)), c2);
+    _mm256_storeu_si256((__m256i *)(void *)(f + j), _mm256_xor_si256(h, _mm256_srli_epi32(h, 16)));
+  }
+  return j;
+}
+#endif
+
+#ifdef __SSE2__
+/* Low 32 bits of x * c in each lane (SSE2 multiplies only lanes 0 and 2). */
+static inline __m128i nm_tagger__mul32(__m128i x, __m128i c) {
+  __m128i even = _mm_mul_epu32(x, c), odd = _mm_mul_epu32(_mm_srli_epi64(x, 32), c);
+  return _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(0, 0, 2, 0)), _mm_shuffle_epi32(odd, _MM_SHUFFLE(0, 0, 2, 0)));
+}
+#endif
+
+/* f[j] = nm_tagger__mix of the inputs, for j < n: with AVX2 (avx2 says the
+   processor has it) and SSE2 several at a time, the same hashes. */
+static void nm_tagger__mix_all(const nm_tagger__inputs *in, size_t n, uint32_t *f, bool avx2) {
+  size_t j = 0;
+#ifdef NM_TAGGER__AVX2
+  if (avx2) j = nm_tagger__mix8(in, n, f);
+#else
+  (void)avx2;
+#endif
+#ifdef __SSE2__
+  const __m128i c1 = _mm_set1_epi32((int)0x85EBCA6Bu), c2 = _mm_set1_epi32((int)0xC2B2AE35u);
+  for (; j + 4 <= n; j += 4) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(in->a + j));
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(in->b + j));
+    __m128i seed = _mm_loadu_si128((const __m128i *)(const void *)(in->seed + j));
+    __m128i h = nm_tagger__mul32(_mm_xor_si128(a, seed), c1);
+    h = nm_tagger__mul32(_mm_xor_si128(_mm_xor_si128(h, b), _mm_srli_epi32(h, 15)), c2);
+    _mm_storeu_si128((__m128i *)(void *)(f + j), _mm_xor_si128(h, _mm_srli_epi32(h, 16)));
+  }
+#endif
+  for (; j < n; j++) {
+    uint32_t h = (in->a[j] ^ in->seed[j]) * 0x85EBCA6Bu;
+    h = (h ^ in->b[j] ^ (h >> 15)) * 0xC2B2AE35u;
+    f[j] = h ^ (h >> 16);
+  }
 }
 
 /* Lexicon classes the tagger reads, one feature each. */
@@ -228,6 +293,7 @@ struct nm__tagger_ctx {
   /* per token (whole document): the bucketed distance to the nearest cue
      candidate in its sentence, left * 8 + right (see nm__tagger_ctx_new) */
   uint8_t *cue;
+  bool avx2; /* the processor has AVX2 (nm_tagger__mix_all) */
 };
 
 enum {
@@ -264,6 +330,9 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
   nm__tagger_ctx *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->doc = doc;
+#ifdef NM_TAGGER__AVX2
+  c->avx2 = __builtin_cpu_supports("avx2");
+#endif
   c->none = nm_tagger__hash(2, "<none>", 6);
   c->t = doc->tokens.items;
   c->ntok = (uint32_t)doc->tokens.count;
@@ -350,55 +419,59 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   uint32_t wm1 = pos >= 1 ? w[-1].word : none, wm2 = pos >= 2 ? w[-2].word : none, wm3 = pos >= 3 ? w[-3].word : none;
   uint32_t wp1 = left >= 1 ? w[1].word : none, wp2 = left >= 2 ? w[2].word : none, wp3 = left >= 3 ? w[3].word : none;
   const nm__token *tm1 = first ? NULL : ti - 1, *tp1 = last ? NULL : ti + 1;
+  nm_tagger__inputs in;
   size_t n = 0;
-  f[n++] = nm_tagger__mix(1, 0, 0); /* bias */
-  f[n++] = nm_tagger__mix(2, word, 0);
-  f[n++] = nm_tagger__mix(3, wm1, 0);
-  f[n++] = nm_tagger__mix(4, wp1, 0);
-  f[n++] = nm_tagger__mix(5, wm2, 0);
-  f[n++] = nm_tagger__mix(6, wp2, 0);
-  f[n++] = nm_tagger__mix(7, wm1, word);
-  f[n++] = nm_tagger__mix(8, word, wp1);
-  f[n++] = nm_tagger__mix(9, w[0].suf3, 0);
-  f[n++] = nm_tagger__mix(10, w[0].suf2, 0);
-  f[n++] = nm_tagger__mix(11, w[0].shape, 0);
+#define NM_TAGGER__F(tmpl, x, y) (in.seed[n] = (uint32_t)(tmpl) * 0x9E3779B9u, in.a[n] = (x), in.b[n] = (y), n++)
+  NM_TAGGER__F(1, 0, 0); /* bias */
+  NM_TAGGER__F(2, word, 0);
+  NM_TAGGER__F(3, wm1, 0);
+  NM_TAGGER__F(4, wp1, 0);
+  NM_TAGGER__F(5, wm2, 0);
+  NM_TAGGER__F(6, wp2, 0);
+  NM_TAGGER__F(7, wm1, word);
+  NM_TAGGER__F(8, word, wp1);
+  NM_TAGGER__F(9, w[0].suf3, 0);
+  NM_TAGGER__F(10, w[0].suf2, 0);
+  NM_TAGGER__F(11, w[0].shape, 0);
   uint32_t shm1 = tm1 ? w[-1].shape : none, shp1 = tp1 ? w[1].shape : none;
-  f[n++] = nm_tagger__mix(12, shm1 ^ (w[0].shape * 31u), shp1);
+  NM_TAGGER__F(12, shm1 ^ (w[0].shape * 31u), shp1);
   uint32_t lex = ti->type == NM_TOK_WORD ? ti->lex : 0;
-  for (uint32_t m = lex & NM_TAGGER__CLASSES; m; m &= m - 1) f[n++] = nm_tagger__mix(13, m & (0u - m), 0); /* each class bit */
+  for (uint32_t m = lex & NM_TAGGER__CLASSES; m; m &= m - 1) NM_TAGGER__F(13, m & (0u - m), 0); /* each class bit */
   uint32_t lm1 = tm1 && tm1->type == NM_TOK_WORD ? tm1->lex : 0;
   uint32_t lp1 = tp1 && tp1->type == NM_TOK_WORD ? tp1->lex : 0;
   uint32_t coarse = NM_LEX_CUE | NM_LEX_PRONOUN | NM_LEX_TITLE | NM_LEX_CUE_NOUN | NM_LEX_CUE_PREP;
-  f[n++] = nm_tagger__mix(14, lm1 & coarse, lp1 & coarse);
+  NM_TAGGER__F(14, lm1 & coarse, lp1 & coarse);
   /* quote marks and flags */
   uint32_t flags = ti->flags & (NM_TF_CAP | NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS | NM_TF_IN_QUOTE);
-  f[n++] = nm_tagger__mix(15, flags, ti->type);
+  NM_TAGGER__F(15, flags, ti->type);
   uint32_t markm1 = tm1 ? tm1->mark : 9, markp1 = tp1 ? tp1->mark : 9;
-  f[n++] = nm_tagger__mix(16, markm1, markp1);
+  NM_TAGGER__F(16, markm1, markp1);
   uint32_t inq_m1 = tm1 ? (tm1->flags & NM_TF_IN_QUOTE) != 0 : 2;
   uint32_t inq_p1 = tp1 ? (tp1->flags & NM_TF_IN_QUOTE) != 0 : 2;
   uint32_t inq = (ti->flags & NM_TF_IN_QUOTE) != 0;
-  f[n++] = nm_tagger__mix(17, inq_m1 * 4 + inq_p1, inq);
+  NM_TAGGER__F(17, inq_m1 * 4 + inq_p1, inq);
   /* the rules' output here and next door */
   uint32_t rule = c->rule[i], rm1 = tm1 ? c->rule[i - 1] : 99, rp1 = tp1 ? c->rule[i + 1] : 99;
-  f[n++] = nm_tagger__mix(18, rule, 0);
-  f[n++] = nm_tagger__mix(19, rm1, rule);
-  f[n++] = nm_tagger__mix(20, rule, rp1);
-  f[n++] = nm_tagger__mix(21, rule & 7, word);
+  NM_TAGGER__F(18, rule, 0);
+  NM_TAGGER__F(19, rm1, rule);
+  NM_TAGGER__F(20, rule, rp1);
+  NM_TAGGER__F(21, rule & 7, word);
   /* where in the sentence, and how far the nearest cue candidate is */
-  f[n++] = nm_tagger__mix(22, nm_tagger__bucket(pos), nm_tagger__bucket(left));
+  NM_TAGGER__F(22, nm_tagger__bucket(pos), nm_tagger__bucket(left));
   uint32_t cue = c->cue[i], cue_left = cue >> 3, cue_right = cue & 7;
-  f[n++] = nm_tagger__mix(23, cue_left, cue_right);
-  f[n++] = nm_tagger__mix(24, cue_left, word);
-  f[n++] = nm_tagger__mix(25, cue_right, word);
-  f[n++] = nm_tagger__mix(26, c->sent_quote[ti->sent], (p->flags & NM_PF_HEADING) != 0);
+  NM_TAGGER__F(23, cue_left, cue_right);
+  NM_TAGGER__F(24, cue_left, word);
+  NM_TAGGER__F(25, cue_right, word);
+  NM_TAGGER__F(26, c->sent_quote[ti->sent], (p->flags & NM_PF_HEADING) != 0);
   /* wider context, and the word with its quote state */
-  f[n++] = nm_tagger__mix(27, wm1, wp1);
-  f[n++] = nm_tagger__mix(28, word, inq);
-  f[n++] = nm_tagger__mix(29, tm1 ? w[-1].suf3 : none, tp1 ? w[1].suf3 : none);
-  f[n++] = nm_tagger__mix(30, rule & 7, cue);
-  f[n++] = nm_tagger__mix(31, wm3, 0);
-  f[n++] = nm_tagger__mix(32, wp3, 0);
+  NM_TAGGER__F(27, wm1, wp1);
+  NM_TAGGER__F(28, word, inq);
+  NM_TAGGER__F(29, tm1 ? w[-1].suf3 : none, tp1 ? w[1].suf3 : none);
+  NM_TAGGER__F(30, rule & 7, cue);
+  NM_TAGGER__F(31, wm3, 0);
+  NM_TAGGER__F(32, wp3, 0);
+#undef NM_TAGGER__F
+  nm_tagger__mix_all(&in, n, f, c->avx2);
   return n;
 }
 
@@ -871,12 +944,19 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
     }
     size_t n = nm__tagger_features(c, i, f);
     nm_tagger__score(tg, f, n, prev2, prev, score);
-    int tag = nm__tagger_best(score);
-    /* how far the chosen tag beats the runner-up */
-    int32_t second = INT32_MIN;
-    for (int k = 0; k < NM_TAG_COUNT; k++)
-      if (k != tag && score[k] > second) second = score[k];
-    float lead = (float)(score[tag] - second) * lead_unit + 0.5f;
+    /* The best tag (the first of equals, as nm__tagger_best) and how far
+       it beats the runner-up, in one pass of maxima and minima that
+       compile to conditional moves: which tag wins is hard to predict. */
+    int tag = NM_TAG_O;
+    int32_t top = score[0], second = INT32_MIN;
+    for (int k = 1; k < NM_TAG_COUNT; k++) {
+      int32_t v = score[k];
+      int32_t beaten = v < top ? v : top;
+      second = second > beaten ? second : beaten;
+      tag = v > top ? k : tag;
+      top = v > top ? v : top;
+    }
+    float lead = (float)(top - second) * lead_unit + 0.5f;
     tags[i] = (uint8_t)(tag | (lead >= 31 ? 31 : (int)lead) << 3);
     prev2 = prev;
     prev = tag;
