@@ -405,7 +405,8 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
   return NM_OK;
 }
 
-size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
+/* Token i's features, unmixed, into in; returns how many. */
+static size_t nm_tagger__inputs_of(const nm__tagger_ctx *c, uint32_t i, nm_tagger__inputs *in) {
   const nm__token *t = c->t;
   const nm__token *ti = &t[i];
   const nm_tagger__word *w = c->w + (i - c->lo); /* w[0] is token i; the window holds its neighbours */
@@ -419,9 +420,8 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   uint32_t wm1 = pos >= 1 ? w[-1].word : none, wm2 = pos >= 2 ? w[-2].word : none, wm3 = pos >= 3 ? w[-3].word : none;
   uint32_t wp1 = left >= 1 ? w[1].word : none, wp2 = left >= 2 ? w[2].word : none, wp3 = left >= 3 ? w[3].word : none;
   const nm__token *tm1 = first ? NULL : ti - 1, *tp1 = last ? NULL : ti + 1;
-  nm_tagger__inputs in;
   size_t n = 0;
-#define NM_TAGGER__F(tmpl, x, y) (in.seed[n] = (uint32_t)(tmpl) * 0x9E3779B9u, in.a[n] = (x), in.b[n] = (y), n++)
+#define NM_TAGGER__F(tmpl, x, y) (in->seed[n] = (uint32_t)(tmpl) * 0x9E3779B9u, in->a[n] = (x), in->b[n] = (y), n++)
   NM_TAGGER__F(1, 0, 0); /* bias */
   NM_TAGGER__F(2, word, 0);
   NM_TAGGER__F(3, wm1, 0);
@@ -471,6 +471,12 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
   NM_TAGGER__F(31, wm3, 0);
   NM_TAGGER__F(32, wp3, 0);
 #undef NM_TAGGER__F
+  return n;
+}
+
+size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
+  nm_tagger__inputs in;
+  size_t n = nm_tagger__inputs_of(c, i, &in);
   nm_tagger__mix_all(&in, n, f, c->avx2);
   return n;
 }
@@ -527,6 +533,42 @@ static void nm_tagger__score(const nm__tagger *tg, const uint32_t *f, size_t n, 
   }
 #endif
 }
+
+#ifdef NM_TAGGER__AVX2
+/*
+ * nm_tagger__mix_all and nm_tagger__score in one, with AVX2: the hashes
+ * are masked to row offsets in the vector they are mixed in, and each
+ * int16 row is widened and added in two instructions. The same sums.
+ * Lanes past n are mixed from whatever the columns hold and never read.
+ */
+__attribute__((target("avx2"))) static void nm_tagger__score8(const nm__tagger *tg, const nm_tagger__inputs *in, size_t n,
+                                                             int prev2, int prev, int32_t *score) {
+  const __m256i c1 = _mm256_set1_epi32((int)0x85EBCA6Bu), c2 = _mm256_set1_epi32((int)0xC2B2AE35u);
+  const __m256i mask = _mm256_set1_epi32((int)tg->mask);
+  uint32_t off[NM_TAG_MAX_FEATURES];
+  for (size_t j = 0; j < n; j += 8) {
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(in->a + j));
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(in->b + j));
+    __m256i seed = _mm256_loadu_si256((const __m256i *)(const void *)(in->seed + j));
+    __m256i h = _mm256_mullo_epi32(_mm256_xor_si256(a, seed), c1);
+    h = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_xor_si256(h, b), _mm256_srli_epi32(h, 15)), c2);
+    h = _mm256_and_si256(_mm256_xor_si256(h, _mm256_srli_epi32(h, 16)), mask);
+    _mm256_storeu_si256((__m256i *)(void *)(off + j), _mm256_slli_epi32(h, 3)); /* NM_TAG_SLOTS int16 a row */
+  }
+#define NM_TAGGER__ROW(p) _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+  const int16_t *w = tg->weights;
+  __m256i s0 = NM_TAGGER__ROW(tg->trans + (prev2 * NM_TAG_COUNT + prev) * NM_TAG_SLOTS);
+  __m256i s1 = NM_TAGGER__ROW(tg->trans + (NM_TAG_COUNT * NM_TAG_COUNT + prev) * NM_TAG_SLOTS);
+  size_t j = 0;
+  for (; j + 1 < n; j += 2) {
+    s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j]));
+    s1 = _mm256_add_epi32(s1, NM_TAGGER__ROW(w + off[j + 1]));
+  }
+  if (j < n) s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j]));
+#undef NM_TAGGER__ROW
+  _mm256_storeu_si256((__m256i *)(void *)score, _mm256_add_epi32(s0, s1));
+}
+#endif
 
 /* A span of one kind, in tokens [first, end). */
 typedef struct nm_tagger__span {
@@ -930,6 +972,7 @@ done:
 
 nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags) {
   uint32_t f[NM_TAG_MAX_FEATURES];
+  nm_tagger__inputs in;
   int32_t score[NM_TAG_SLOTS];
   int prev = NM_TAG_O, prev2 = NM_TAG_O;
   uint32_t para_end = 0;
@@ -942,8 +985,15 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
       nm_status st = nm__tagger_ctx_window(c, i, para_end);
       if (st != NM_OK) return st;
     }
-    size_t n = nm__tagger_features(c, i, f);
-    nm_tagger__score(tg, f, n, prev2, prev, score);
+    size_t n = nm_tagger__inputs_of(c, i, &in);
+#ifdef NM_TAGGER__AVX2
+    if (c->avx2) nm_tagger__score8(tg, &in, n, prev2, prev, score);
+    else
+#endif
+    {
+      nm_tagger__mix_all(&in, n, f, false);
+      nm_tagger__score(tg, f, n, prev2, prev, score);
+    }
     /* The best tag (the first of equals, as nm__tagger_best) and how far
        it beats the runner-up, in one pass of maxima and minima that
        compile to conditional moves: which tag wins is hard to predict. */
