@@ -244,15 +244,18 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
   else n = nm_tagger__plain(doc, t, buf, sizeof buf), raw = buf;
   /* One pass for the common case, a plain ASCII word: lower-case it
      (as nm__lexicon_norm would), hash it and take its shape. */
-  uint32_t h = 2166136261u ^ (1 * 16777619u);
-  char shape[4];
+  /* The shape's symbols are hashed as they come (nm_tagger__shape's
+     hash), and the tests are range compares that need no branches. */
+  uint32_t h = 2166136261u ^ (1 * 16777619u), hs = 2166136261u ^ (3 * 16777619u);
+  unsigned prev = 0; /* the last shape symbol: none yet */
   size_t k = 0, ns = 0;
   for (; k < n; k++) {
-    unsigned char c = (unsigned char)raw[k];
-    if (c >= 0x80 || c <= ' ') break;
-    char sym = nm_tagger__shape_sym(c);
-    if (ns < 4 && (ns == 0 || shape[ns - 1] != sym)) shape[ns++] = sym;
-    c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    unsigned c = (unsigned char)raw[k];
+    if (c - 0x21u >= 0x80u - 0x21u) break; /* not a visible ASCII character */
+    unsigned upper = c - 'A' < 26u, lower = c - 'a' < 26u, digit = c - '0' < 10u;
+    unsigned sym = upper ? 'X' : lower ? 'x' : digit ? 'd' : c;
+    if (sym != prev && ns < 4) hs = (hs ^ sym) * 16777619u, ns++, prev = sym;
+    c += upper << 5;
     key[k] = (char)c;
     h = (h ^ c) * 16777619u;
   }
@@ -266,11 +269,12 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
     w->suf3 = w->suf2 = 0;
   } else {
     w->word = h;
-    w->suf3 = nm_tagger__hash(4, key + (k > 3 ? k - 3 : 0), k > 3 ? 3 : k);
-    w->suf2 = nm_tagger__hash(5, key + (k > 2 ? k - 2 : 0), k > 2 ? 2 : k);
+    /* fixed lengths in the common case, so the hash loops unroll */
+    w->suf3 = k >= 3 ? nm_tagger__hash(4, key + k - 3, 3) : nm_tagger__hash(4, key, k);
+    w->suf2 = k >= 2 ? nm_tagger__hash(5, key + k - 2, 2) : nm_tagger__hash(5, key, k);
   }
   if (t->type == NM_TOK_QUOTE) w->shape = nm_tagger__hash(6, "q", 1) + t->mark;
-  else w->shape = ascii ? nm_tagger__hash(3, shape, ns) : nm_tagger__shape(raw, n);
+  else w->shape = ascii ? hs : nm_tagger__shape(raw, n);
 }
 
 /*
@@ -541,8 +545,8 @@ static void nm_tagger__score(const nm__tagger *tg, const uint32_t *f, size_t n, 
  * int16 row is widened and added in two instructions. The same sums.
  * Lanes past n are mixed from whatever the columns hold and never read.
  */
-__attribute__((target("avx2"))) static void nm_tagger__score8(const nm__tagger *tg, const nm_tagger__inputs *in, size_t n,
-                                                             int prev2, int prev, int32_t *score) {
+__attribute__((target("avx2"))) static int nm_tagger__score8(const nm__tagger *tg, const nm_tagger__inputs *in, size_t n,
+                                                            int prev2, int prev, int32_t *lead) {
   const __m256i c1 = _mm256_set1_epi32((int)0x85EBCA6Bu), c2 = _mm256_set1_epi32((int)0xC2B2AE35u);
   const __m256i mask = _mm256_set1_epi32((int)tg->mask);
   uint32_t off[NM_TAG_MAX_FEATURES];
@@ -566,7 +570,24 @@ __attribute__((target("avx2"))) static void nm_tagger__score8(const nm__tagger *
   }
   if (j < n) s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j]));
 #undef NM_TAGGER__ROW
-  _mm256_storeu_si256((__m256i *)(void *)score, _mm256_add_epi32(s0, s1));
+  /* The best tag and its lead, as the scalar decoder takes them: the
+     maximum over the tags (the padding slot out), the first tag that
+     has it, and the maximum over the other tags. */
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), lowest = _mm256_set1_epi32(INT32_MIN);
+  __m256i v = _mm256_add_epi32(s0, s1);
+  v = _mm256_blendv_epi8(v, lowest, _mm256_cmpgt_epi32(lane, _mm256_set1_epi32(NM_TAG_COUNT - 1)));
+#define NM_TAGGER__HMAX(x)                                                               \
+  (x = _mm256_max_epi32(x, _mm256_permute2x128_si256(x, x, 1)),                          \
+   x = _mm256_max_epi32(x, _mm256_shuffle_epi32(x, _MM_SHUFFLE(1, 0, 3, 2))),            \
+   x = _mm256_max_epi32(x, _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1))))
+  __m256i top = v;
+  NM_TAGGER__HMAX(top);
+  int tag = __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v, top))));
+  __m256i rest = _mm256_blendv_epi8(v, lowest, _mm256_cmpeq_epi32(lane, _mm256_set1_epi32(tag)));
+  NM_TAGGER__HMAX(rest);
+#undef NM_TAGGER__HMAX
+  *lead = _mm256_cvtsi256_si32(top) - _mm256_cvtsi256_si32(rest);
+  return tag;
 }
 #endif
 
@@ -986,27 +1007,30 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
       if (st != NM_OK) return st;
     }
     size_t n = nm_tagger__inputs_of(c, i, &in);
+    int tag;
+    int32_t margin;
 #ifdef NM_TAGGER__AVX2
-    if (c->avx2) nm_tagger__score8(tg, &in, n, prev2, prev, score);
+    if (c->avx2) tag = nm_tagger__score8(tg, &in, n, prev2, prev, &margin);
     else
 #endif
     {
       nm_tagger__mix_all(&in, n, f, false);
       nm_tagger__score(tg, f, n, prev2, prev, score);
+      /* The best tag (the first of equals, as nm__tagger_best) and how far
+         it beats the runner-up, in one pass of maxima and minima that
+         compile to conditional moves: which tag wins is hard to predict. */
+      tag = NM_TAG_O;
+      int32_t top = score[0], second = INT32_MIN;
+      for (int k = 1; k < NM_TAG_COUNT; k++) {
+        int32_t v = score[k];
+        int32_t beaten = v < top ? v : top;
+        second = second > beaten ? second : beaten;
+        tag = v > top ? k : tag;
+        top = v > top ? v : top;
+      }
+      margin = top - second;
     }
-    /* The best tag (the first of equals, as nm__tagger_best) and how far
-       it beats the runner-up, in one pass of maxima and minima that
-       compile to conditional moves: which tag wins is hard to predict. */
-    int tag = NM_TAG_O;
-    int32_t top = score[0], second = INT32_MIN;
-    for (int k = 1; k < NM_TAG_COUNT; k++) {
-      int32_t v = score[k];
-      int32_t beaten = v < top ? v : top;
-      second = second > beaten ? second : beaten;
-      tag = v > top ? k : tag;
-      top = v > top ? v : top;
-    }
-    float lead = (float)(top - second) * lead_unit + 0.5f;
+    float lead = (float)margin * lead_unit + 0.5f;
     tags[i] = (uint8_t)(tag | (lead >= 31 ? 31 : (int)lead) << 3);
     prev2 = prev;
     prev = tag;
