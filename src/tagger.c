@@ -564,11 +564,13 @@ __attribute__((target("avx2"))) static int nm_tagger__score8(const nm__tagger *t
   __m256i s0 = NM_TAGGER__ROW(tg->trans + (prev2 * NM_TAG_COUNT + prev) * NM_TAG_SLOTS);
   __m256i s1 = NM_TAGGER__ROW(tg->trans + (NM_TAG_COUNT * NM_TAG_COUNT + prev) * NM_TAG_SLOTS);
   size_t j = 0;
-  for (; j + 1 < n; j += 2) {
+  for (; j + 4 <= n; j += 4) {
     s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j]));
     s1 = _mm256_add_epi32(s1, NM_TAGGER__ROW(w + off[j + 1]));
+    s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j + 2]));
+    s1 = _mm256_add_epi32(s1, NM_TAGGER__ROW(w + off[j + 3]));
   }
-  if (j < n) s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j]));
+  for (; j < n; j++) s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j]));
 #undef NM_TAGGER__ROW
   /* The best tag and its lead, as the scalar decoder takes them: the
      maximum over the tags (the padding slot out), the first tag that
