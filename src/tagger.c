@@ -196,6 +196,17 @@ static char nm_tagger__shape_sym(unsigned char c) {
   return c >= 'A' && c <= 'Z' ? 'X' : c >= 'a' && c <= 'z' ? 'x' : c >= '0' && c <= '9' ? 'd' : c >= 0x80 ? 'u' : (char)c;
 }
 
+/* nm_tagger__shape_sym of each ASCII byte, as a table for the hot loop. */
+#define NM_TAGGER__SYM(c) ((c) >= 'A' && (c) <= 'Z' ? 'X' : (c) >= 'a' && (c) <= 'z' ? 'x' : (c) >= '0' && (c) <= '9' ? 'd' : (c))
+#define NM_TAGGER__SYM4(c) NM_TAGGER__SYM(c), NM_TAGGER__SYM(c + 1), NM_TAGGER__SYM(c + 2), NM_TAGGER__SYM(c + 3)
+#define NM_TAGGER__SYM16(c) NM_TAGGER__SYM4(c), NM_TAGGER__SYM4(c + 4), NM_TAGGER__SYM4(c + 8), NM_TAGGER__SYM4(c + 12)
+static const unsigned char nm_tagger__ascii_sym[128] = {
+    NM_TAGGER__SYM16(0),  NM_TAGGER__SYM16(16), NM_TAGGER__SYM16(32), NM_TAGGER__SYM16(48),
+    NM_TAGGER__SYM16(64), NM_TAGGER__SYM16(80), NM_TAGGER__SYM16(96), NM_TAGGER__SYM16(112)};
+#undef NM_TAGGER__SYM16
+#undef NM_TAGGER__SYM4
+#undef NM_TAGGER__SYM
+
 /* The word's shape: X x d, runs collapsed, at most 4 symbols. */
 static uint32_t nm_tagger__shape(const char *s, size_t n) {
   char out[4];
@@ -249,17 +260,16 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
   /* One pass for the common case, a plain ASCII word: lower-case it
      (as nm__lexicon_norm would), hash it and take its shape. */
   /* The shape's symbols are hashed as they come (nm_tagger__shape's
-     hash), and the tests are range compares that need no branches. */
+     hash), looked up in a table. */
   uint32_t h = 2166136261u ^ (1 * 16777619u), hs = 2166136261u ^ (3 * 16777619u);
   unsigned prev = 0; /* the last shape symbol: none yet */
   size_t k = 0, ns = 0;
   for (; k < n; k++) {
     unsigned c = (unsigned char)raw[k];
     if (c - 0x21u >= 0x80u - 0x21u) break; /* not a visible ASCII character */
-    unsigned upper = c - 'A' < 26u, lower = c - 'a' < 26u, digit = c - '0' < 10u;
-    unsigned sym = upper ? 'X' : lower ? 'x' : digit ? 'd' : c;
+    unsigned sym = nm_tagger__ascii_sym[c];
     if (sym != prev && ns < 4) hs = (hs ^ sym) * 16777619u, ns++, prev = sym;
-    c += upper << 5;
+    c += (sym == 'X') << 5; /* lower-cased */
     key[k] = (char)c;
     h = (h ^ c) * 16777619u;
   }
@@ -491,15 +501,6 @@ size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
 
 /* ---- private: decoding ----------------------------------------------------- */
 
-/* The best tag. Unconstrained: an I-X after another tag starts a span (a
-   hard B-before-I rule made greedy training unlearnable: one missed B
-   made a whole content span unreachable). */
-int nm__tagger_best(const int32_t *score) {
-  int best = NM_TAG_O;
-  for (int k = 1; k < NM_TAG_COUNT; k++)
-    if (score[k] > score[best]) best = k;
-  return best;
-}
 
 /* Sum the previous-tag rows and the feature rows into score. The rows are
    int16 and the sums int32 (no slot sums more than ~48 rows, see
@@ -1011,6 +1012,9 @@ done:
 
 /* ---- internal API -------------------------------------------------------- */
 
+/* The best tag is unconstrained: an I-X after another tag starts a span
+   (a hard B-before-I rule made greedy training unlearnable: one missed B
+   made a whole content span unreachable). */
 nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags) {
   uint32_t f[NM_TAG_MAX_FEATURES];
   nm_tagger__inputs in;
@@ -1049,9 +1053,9 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
       size_t n = nm_tagger__inputs_of(c, i, &in);
       nm_tagger__mix_all(&in, n, f, false);
       nm_tagger__score(tg, f, n, prev2, prev, score);
-      /* The best tag (the first of equals, as nm__tagger_best) and how far
-         it beats the runner-up, in one pass of maxima and minima that
-         compile to conditional moves: which tag wins is hard to predict. */
+      /* The best tag (the first of equals) and how far it beats the
+         runner-up, in one pass of maxima and minima that compile to
+         conditional moves: which tag wins is hard to predict. */
       tag = NM_TAG_O;
       int32_t top = score[0], second = INT32_MIN;
       for (int k = 1; k < NM_TAG_COUNT; k++) {
