@@ -367,17 +367,20 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
      tokens only, but that reads the same: a window reaches
      NM_TAGGER__MARGIN tokens past the ones it tags, and a cue farther
      away than that is in the last bucket either way. */
-  uint32_t last = NM_NONE;
-  for (uint32_t i = 0; i < c->ntok; i++) {
-    if (i == 0 || t[i].sent != t[i - 1].sent) last = NM_NONE;
-    c->cue[i] = (uint8_t)(last == NM_NONE ? 7 : nm_tagger__bucket(i - last)) * 8;
-    if (nm_tagger__cue_like(&t[i])) last = i;
-  }
-  last = NM_NONE;
-  for (uint32_t i = c->ntok; i-- > 0;) {
-    if (i + 1 == c->ntok || t[i].sent != t[i + 1].sent) last = NM_NONE;
-    c->cue[i] = (uint8_t)(c->cue[i] + (last == NM_NONE ? 7 : nm_tagger__bucket(last - i)));
-    if (nm_tagger__cue_like(&t[i])) last = i;
+  memset(c->cue, 7 * 8 + 7, c->ntok); /* no cue either side */
+  const nm__sent *sn = doc->sents.items;
+  for (size_t k = 0; k < doc->sents.count; k++) {
+    /* "no cue yet" is a cue 20 tokens off: the last bucket */
+    int64_t a = sn[k].first_tok, b = sn[k].end_tok, last = a - 20;
+    for (int64_t i = a; i < b; i++) {
+      c->cue[i] = (uint8_t)(nm_tagger__bucket((uint32_t)(i - last)) * 8);
+      if (nm_tagger__cue_like(&t[i])) last = i;
+    }
+    last = b - 1 + 20;
+    for (int64_t i = b; i-- > a;) {
+      c->cue[i] = (uint8_t)(c->cue[i] + nm_tagger__bucket((uint32_t)(last - i)));
+      if (nm_tagger__cue_like(&t[i])) last = i;
+    }
   }
   for (uint32_t i = 0; i < c->ntok; i++)
     if (t[i].type == NM_TOK_QUOTE && t[i].sent < doc->sents.count) c->sent_quote[t[i].sent] = 1;
