@@ -286,8 +286,6 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
 /* Hashed features of token i (in the window) into f (at most
    NM_TAG_MAX_FEATURES); returns how many. */
 size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f);
-/* The best tag for these scores. */
-int nm__tagger_best(const int32_t *score);
 /* Tag every token (greedy, left to right): in each byte of tags the tag
    (low 3 bits) and its lead over the runner-up (tagger.c, NM_TAGGER__LEAD). */
 nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags);
