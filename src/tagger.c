@@ -34,8 +34,10 @@
 #include <emmintrin.h>
 #endif
 /* AVX2 code is compiled for one function (target attribute) and used only
-   when the processor has it, so the build still runs on any x86-64. */
-#if defined(__x86_64__) && defined(__GNUC__) && (defined(__clang__) || __GNUC__ >= 5)
+   when the processor has it, so the build still runs on any x86-64.
+   -DNM_TAGGER_NO_AVX2 leaves it out (tests/test_tagger.sh builds so, to
+   check that the SSE2 and plain C paths give the same output). */
+#if defined(__x86_64__) && defined(__GNUC__) && (defined(__clang__) || __GNUC__ >= 5) && !defined(NM_TAGGER_NO_AVX2)
 #define NM_TAGGER__AVX2 1
 #include <immintrin.h>
 #endif

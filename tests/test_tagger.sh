@@ -116,6 +116,43 @@ else
   not_ok "dense reported speech (270 KB)" "annotate failed: $(head -c 200 "$T/dense.err")"
 fi
 
+# ---- the same tags on every processor ------------------------------------------
+# The decoder has an AVX2 path (chosen at run time), an SSE2 path and plain
+# C. This machine takes the first; build annotate with the others and
+# compare what they write on the seeds and the first PolNeAR articles.
+portable() { # portable NAME FLAGS...: $T/annotate-NAME with src/tagger.c built with FLAGS
+  local name=$1
+  shift
+  # shellcheck disable=SC2046,SC2086  # flag lists
+  ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -fPIC -fvisibility=hidden ${NM_SAN_FLAGS:-} "$@" \
+    -I"$NM_ROOT/src" -I"$NM_BUILD/gen" -c "$NM_ROOT/src/tagger.c" -o "$T/tagger-$name.o" 2>"$T/cc-$name.err" &&
+    ${CC:-cc} ${NM_SAN_FLAGS:-} -o "$T/annotate-$name" "$NM_BUILD"/obj/{annotate,annotate_lua,lua_newsmark,gen_lua_modules,compare_render}.o \
+      "$T/tagger-$name.o" "$NM_BUILD/libnewsmark.a" $(pkg-config --libs libpcre2-8 tree-sitter lua5.4) -lm 2>>"$T/cc-$name.err"
+}
+if [ $have_model = 0 ]; then
+  skip "SSE2 and plain C decoders match" "$no_model"
+elif [ "$(uname -m)" != x86_64 ]; then
+  skip "SSE2 and plain C decoders match" "not x86-64: the plain C path is the one every test runs"
+elif [ ! -d "$POLNEAR/text" ]; then
+  skip "SSE2 and plain C decoders match" "no $POLNEAR"
+else
+  mapfile -t some < <(find "$POLNEAR/text" -name '*.txt' | sort | head -n 60)
+  "$A" --format=jsonl "$SHARED"/corpus/seeds/*.txt "${some[@]}" >"$T/avx2.jsonl" 2>&1
+  for variant in "sse2 -DNM_TAGGER_NO_AVX2" "plain -DNM_TAGGER_NO_AVX2 -U__SSE2__"; do
+    set -- $variant
+    name=$1
+    shift
+    if ! portable "$name" "$@"; then
+      not_ok "$name decoder matches" "build failed: $(head -c 300 "$T/cc-$name.err")"
+    elif "$T/annotate-$name" --format=jsonl "$SHARED"/corpus/seeds/*.txt "${some[@]}" >"$T/$name.jsonl" 2>&1 &&
+      cmp -s "$T/avx2.jsonl" "$T/$name.jsonl"; then
+      ok "$name decoder matches the default on the seeds and 60 PolNeAR articles"
+    else
+      not_ok "$name decoder matches" "output differs: $(diff "$T/avx2.jsonl" "$T/$name.jsonl" | head -c 300)"
+    fi
+  done
+fi
+
 # ---- deterministic training ---------------------------------------------------
 if [ $have_model = 0 ]; then
   skip "training is deterministic" "$no_model"
