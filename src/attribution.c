@@ -1619,41 +1619,13 @@ static void nm_attr__just_quoted(const nm_doc *doc, int32_t e, int32_t *last_per
   if (type == NM_ENTITY_UNKNOWN && *last_person < 0) *last_person = e;
 }
 
-/* A mention's span and its entity, sorted by span, for nm__attr_late_entities. */
-typedef struct nm_attr__named {
-  uint32_t start, end;
-  int32_t entity;
-} nm_attr__named;
-
-static int nm_attr__named_cmp(const void *x, const void *y) {
-  const nm_attr__named *a = x, *b = y;
-  if (a->start != b->start) return a->start < b->start ? -1 : 1;
-  return a->end < b->end ? -1 : a->end > b->end;
-}
-
-/* The entity that already has the mention [start, end), else -1. */
-static int32_t nm_attr__named_find(const nm_attr__named *m, size_t n, uint32_t start, uint32_t end) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (m[mid].start < start || (m[mid].start == start && m[mid].end < end)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < n && m[lo].start == start && m[lo].end == end ? m[lo].entity : -1;
-}
-
 /* The entity of a mention that holds [start, end) ("who" inside "A council
    official, who asked not to be named"), else -1. Mentions are sorted by
    start; the few nearest before start are enough. */
-static int32_t nm_attr__named_within(const nm_attr__named *m, size_t n, uint32_t start, uint32_t end) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (m[mid].start <= start) lo = mid + 1;
-    else hi = mid;
-  }
+static int32_t nm_attr__named_within(const nm__span_ref *m, size_t n, uint32_t start, uint32_t end) {
+  size_t lo = nm__span_ref_lower(m, n, start + 1); /* past the last mention starting at or before start */
   for (size_t k = lo; k-- > 0 && k + 4 >= lo;)
-    if (m[k].start <= start && m[k].end >= end) return m[k].entity;
+    if (m[k].start <= start && m[k].end >= end) return (int32_t)m[k].id;
   return -1;
 }
 
@@ -1669,17 +1641,17 @@ nm_status nm__attr_late_entities(nm_doc *doc) {
      again would make a second "a diplomat". */
   size_t nnamed = 0;
   for (size_t e = 0; e < doc->entities.count; e++) nnamed += NM_AT(doc->entities, nm__entity, e).mentions.count;
-  nm_attr__named *named = malloc((nnamed ? nnamed : 1) * sizeof *named);
+  nm__span_ref *named = malloc((nnamed ? nnamed : 1) * sizeof *named);
   if (!named) return NM_ERR_NOMEM;
   nnamed = 0;
   for (size_t e = 0; e < doc->entities.count; e++) {
     const nm__vec *mv = &NM_AT(doc->entities, nm__entity, e).mentions;
     for (size_t k = 0; k < mv->count; k++) {
       const uint32_t *pair = (const uint32_t *)mv->items + 2 * k;
-      named[nnamed++] = (nm_attr__named){pair[0], pair[1], (int32_t)e};
+      named[nnamed++] = (nm__span_ref){pair[0], pair[1], (uint32_t)e};
     }
   }
-  qsort(named, nnamed, sizeof *named, nm_attr__named_cmp);
+  qsort(named, nnamed, sizeof *named, nm__span_ref_cmp);
 
   nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
   nm_status st = NM_OK;
@@ -1690,7 +1662,7 @@ nm_status nm__attr_late_entities(nm_doc *doc) {
     nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
     if (q->speaker_start == NM_NONE) continue;
     if (q->entity < 0 && q->speaker_start == last_start && q->speaker_end == last_end) q->entity = last_entity;
-    if (q->entity < 0) q->entity = nm_attr__named_find(named, nnamed, q->speaker_start, q->speaker_end);
+    if (q->entity < 0) q->entity = nm__span_ref_find(named, nnamed, q->speaker_start, q->speaker_end);
     if (q->entity < 0) q->entity = nm_attr__named_within(named, nnamed, q->speaker_start, q->speaker_end);
     if (q->entity < 0) {
       uint32_t a = nm__tok_at(c.t, c.ntok, q->speaker_start), b = a;

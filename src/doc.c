@@ -53,6 +53,33 @@ void nm__vec_free(nm__vec *v) {
   v->count = v->cap = 0;
 }
 
+int nm__span_ref_cmp(const void *a, const void *b) {
+  const nm__span_ref *x = a, *y = b;
+  if (x->start != y->start) return x->start < y->start ? -1 : 1;
+  if (x->end != y->end) return x->end < y->end ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+size_t nm__span_ref_lower(const nm__span_ref *r, size_t n, uint32_t start) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (r[mid].start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+int32_t nm__span_ref_find(const nm__span_ref *r, size_t n, uint32_t start, uint32_t end) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (r[mid].start < start || (r[mid].start == start && r[mid].end < end)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && r[lo].start == start && r[lo].end == end ? (int32_t)r[lo].id : -1;
+}
+
 struct nm__arena_block {
   struct nm__arena_block *next;
   size_t used, cap;

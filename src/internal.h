@@ -345,6 +345,18 @@ nm_status nm__split_sentences(nm_doc *doc);
 /* The first of tokens t[0, n) that ends after byte pos (the token holding
    pos, or the next one); n when none does. */
 uint32_t nm__tok_at(const nm__token *t, uint32_t n, uint32_t pos);
+
+/* A span with an id (a quote's index, an entity), kept sorted by start,
+   end and id for binary search (doc.c). */
+typedef struct nm__span_ref {
+  uint32_t start, end;
+  uint32_t id;
+} nm__span_ref;
+int nm__span_ref_cmp(const void *a, const void *b); /* for qsort */
+/* The first ref that starts at or after start. */
+size_t nm__span_ref_lower(const nm__span_ref *r, size_t n, uint32_t start);
+/* The id of the first ref spanning exactly [start, end), else -1. */
+int32_t nm__span_ref_find(const nm__span_ref *r, size_t n, uint32_t start, uint32_t end);
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen);
 /* The rules' test for reported content, for the tagger (attribution.c). */
 bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,

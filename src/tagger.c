@@ -193,12 +193,8 @@ static uint32_t nm_tagger__bucket(uint32_t d) {
 }
 
 /* A character's shape symbol: X x d for upper, lower and digit, u for
-   any byte of a non-ASCII character, else the byte itself. */
-static char nm_tagger__shape_sym(unsigned char c) {
-  return c >= 'A' && c <= 'Z' ? 'X' : c >= 'a' && c <= 'z' ? 'x' : c >= '0' && c <= '9' ? 'd' : c >= 0x80 ? 'u' : (char)c;
-}
-
-/* nm_tagger__shape_sym of each ASCII byte, as a table for the hot loop. */
+   any byte of a non-ASCII character, else the byte itself. ASCII's are a
+   table, read directly by the word-hash loop. */
 #define NM_TAGGER__SYM(c) ((c) >= 'A' && (c) <= 'Z' ? 'X' : (c) >= 'a' && (c) <= 'z' ? 'x' : (c) >= '0' && (c) <= '9' ? 'd' : (c))
 #define NM_TAGGER__SYM4(c) NM_TAGGER__SYM(c), NM_TAGGER__SYM(c + 1), NM_TAGGER__SYM(c + 2), NM_TAGGER__SYM(c + 3)
 #define NM_TAGGER__SYM16(c) NM_TAGGER__SYM4(c), NM_TAGGER__SYM4(c + 4), NM_TAGGER__SYM4(c + 8), NM_TAGGER__SYM4(c + 12)
@@ -208,6 +204,8 @@ static const unsigned char nm_tagger__ascii_sym[128] = {
 #undef NM_TAGGER__SYM16
 #undef NM_TAGGER__SYM4
 #undef NM_TAGGER__SYM
+
+static char nm_tagger__shape_sym(unsigned char c) { return c < 0x80 ? (char)nm_tagger__ascii_sym[c] : 'u'; }
 
 /* The word's shape: X x d, runs collapsed, at most 4 symbols. */
 static uint32_t nm_tagger__shape(const char *s, size_t n) {
@@ -650,47 +648,16 @@ static const nm_tagger__span *nm_tagger__nearest(const nm_tagger__span *sp, size
   return best;
 }
 
-/* Rules' quotes by start, for binary search. */
-typedef struct nm_tagger__ref {
-  uint32_t start, end;
-  uint32_t index;
-} nm_tagger__ref;
-
-static int nm_tagger__ref_cmp(const void *a, const void *b) {
-  const nm_tagger__ref *x = a, *y = b;
-  if (x->start != y->start) return x->start < y->start ? -1 : 1;
-  if (x->end != y->end) return x->end < y->end ? -1 : 1;
-  return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* The first ref starting at or after pos. */
-static size_t nm_tagger__lower(const nm_tagger__ref *r, size_t n, uint32_t pos) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (r[mid].start < pos) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/* The entity already given to the speaker mention [s, e), else -1. */
-static int32_t nm_tagger__entity_of(const nm_tagger__ref *spk, size_t n, uint32_t s, uint32_t e) {
-  for (size_t k = nm_tagger__lower(spk, n, s); k < n && spk[k].start == s; k++)
-    if (spk[k].end == e) return (int32_t)spk[k].index;
-  return -1;
-}
-
 typedef struct nm_tagger__merge_ctx {
   nm_doc *doc;
   const nm__token *t;
   const uint8_t *tags; /* per token: NM_TAGGER__TAG and NM_TAGGER__LEAD (nm__tagger_decode) */
-  nm_tagger__ref *marked; /* quote-mark quotes (not terms), by start */
+  nm__span_ref *marked; /* quote-mark quotes (not terms), by start */
   size_t nmarked;
-  nm_tagger__ref *speakers; /* speaker mentions with an entity: index is the entity */
+  nm__span_ref *speakers; /* speaker mentions with an entity: id is the entity */
   size_t nspeakers;
   size_t old_first, nold, old_at; /* the rules' reported quotes: doc quotes [old_first, +nold), by start */
-  nm_tagger__ref *terms, *vias; /* token ranges of term quotes and of channels ("told state news agency KCNA"), by start */
+  nm__span_ref *terms, *vias; /* token ranges of term quotes and of channels ("told state news agency KCNA"), by start */
   size_t nterms, nvias;
   uint8_t *old_used; /* per old quote: a model quote took its place */
   const uint8_t *sent_quote; /* per sentence: holds a quote mark (the features' own flags) */
@@ -698,8 +665,8 @@ typedef struct nm_tagger__merge_ctx {
 
 /* Does any range overlap tokens [a, b)? Ranges are sorted by start and
    barely overlap one another, so the one before a and those after it tell. */
-static bool nm_tagger__in_ranges(const nm_tagger__ref *r, size_t n, uint32_t a, uint32_t b) {
-  size_t k = nm_tagger__lower(r, n, a + 1);
+static bool nm_tagger__in_ranges(const nm__span_ref *r, size_t n, uint32_t a, uint32_t b) {
+  size_t k = nm__span_ref_lower(r, n, a + 1);
   if (k > 0 && r[k - 1].end > a) return true;
   return k < n && r[k].start < b;
 }
@@ -721,7 +688,7 @@ static void nm_tagger__fill(nm_tagger__merge_ctx *m, nm__quote *q, uint32_t cs, 
   if (q->cue_start == NM_NONE && cs != NM_NONE) q->cue_start = cs, q->cue_end = ce;
   if (q->speaker_start == NM_NONE && ss != NM_NONE) {
     q->speaker_start = ss, q->speaker_end = se;
-    q->entity = nm_tagger__entity_of(m->speakers, m->nspeakers, ss, se);
+    q->entity = nm__span_ref_find(m->speakers, m->nspeakers, ss, se);
   }
 }
 
@@ -753,18 +720,18 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
 
   /* A marked quote holding the span, or held by it with nothing but
      punctuation around: the marked quote is the content. */
-  size_t lo = nm_tagger__lower(m->marked, m->nmarked, start);
-  size_t hi = nm_tagger__lower(m->marked, m->nmarked, start + 1);
+  size_t lo = nm__span_ref_lower(m->marked, m->nmarked, start);
+  size_t hi = nm__span_ref_lower(m->marked, m->nmarked, start + 1);
   for (size_t k = hi; k-- > 0 && k + 8 >= hi;) {
-    const nm_tagger__ref *r = &m->marked[k];
+    const nm__span_ref *r = &m->marked[k];
     if (r->start <= start && r->end >= end) {
-      nm_tagger__fill(m, &NM_AT(doc->quotes, nm__quote, r->index), cs, ce, ss, se);
+      nm_tagger__fill(m, &NM_AT(doc->quotes, nm__quote, r->id), cs, ce, ss, se);
       return NM_OK;
     }
   }
   for (size_t k = lo; k < m->nmarked && m->marked[k].start < end; k++) {
-    const nm_tagger__ref *r = &m->marked[k];
-    nm__quote *q = &NM_AT(doc->quotes, nm__quote, r->index);
+    const nm__span_ref *r = &m->marked[k];
+    nm__quote *q = &NM_AT(doc->quotes, nm__quote, r->id);
     /* a quote with nothing before it and a word or two after ("“free them
        all” until midnight"); the quotes after one with words before it
        have words before them too */
@@ -789,9 +756,9 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   /* A cue gives one content: one that already introduces a direct quote
      outside the span ("“...” Ruiz said so in a televised address") has
      none left to give. */
-  for (size_t k = nm_tagger__lower(m->marked, m->nmarked, cs > NM_TAGGER__NEAR ? cs - NM_TAGGER__NEAR : 0);
+  for (size_t k = nm__span_ref_lower(m->marked, m->nmarked, cs > NM_TAGGER__NEAR ? cs - NM_TAGGER__NEAR : 0);
        k < m->nmarked && m->marked[k].start < ce + NM_TAGGER__NEAR; k++) {
-    const nm__quote *q = &NM_AT(doc->quotes, nm__quote, m->marked[k].index);
+    const nm__quote *q = &NM_AT(doc->quotes, nm__quote, m->marked[k].id);
     if (q->kind == NM_QUOTE_DIRECT && q->cue_start == cs && (q->end <= start || q->start >= end)) return NM_OK;
   }
   /* A short object that is no clause ("demanded an apology", "rejected
@@ -822,7 +789,7 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   nw->speaker_start = ss, nw->speaker_end = se;
   nw->cue_start = cs, nw->cue_end = ce;
   nw->via_start = nw->via_end = NM_NONE;
-  nw->entity = ss != NM_NONE ? nm_tagger__entity_of(m->speakers, m->nspeakers, ss, se) : -1;
+  nw->entity = ss != NM_NONE ? nm__span_ref_find(m->speakers, m->nspeakers, ss, se) : -1;
   nw->parent = -1;
   nw->chain_prev = -1;
   nw->closed = 1;
@@ -851,7 +818,7 @@ static nm_status nm_tagger__content(nm_tagger__merge_ctx *m, const nm_tagger__sp
   /* quoted fragments inside become its partial quotes */
   int32_t ni = (int32_t)doc->quotes.count - 1;
   for (size_t k = lo; mixed && k < m->nmarked && m->marked[k].start < end; k++) {
-    nm__quote *q = &NM_AT(doc->quotes, nm__quote, m->marked[k].index);
+    nm__quote *q = &NM_AT(doc->quotes, nm__quote, m->marked[k].id);
     if (q->end > end || q->kind == NM_QUOTE_HEADING || q->parent >= 0) continue;
     if (q->speaker_start != NM_NONE && q->speaker_start != nw->speaker_start) continue;
     q->parent = ni;
@@ -901,8 +868,8 @@ static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags, const uint8_
   if (!m.marked || !m.speakers || !m.old_used || !m.terms || !m.vias) goto nomem;
   for (size_t k = 0; k < nq; k++)
     if (q[k].speaker_start != NM_NONE && q[k].entity >= 0)
-      m.speakers[m.nspeakers++] = (nm_tagger__ref){q[k].speaker_start, q[k].speaker_end, (uint32_t)q[k].entity};
-  qsort(m.speakers, m.nspeakers, sizeof *m.speakers, nm_tagger__ref_cmp);
+      m.speakers[m.nspeakers++] = (nm__span_ref){q[k].speaker_start, q[k].speaker_end, (uint32_t)q[k].entity};
+  qsort(m.speakers, m.nspeakers, sizeof *m.speakers, nm__span_ref_cmp);
   for (size_t k = 0; k < nfirst; k++)
     if (q[k].parent >= (int32_t)nfirst) q[k].parent = -1; /* relinked below */
   if (m.nold) qsort(q + nfirst, m.nold, sizeof *q, nm_tagger__quote_start_cmp);
@@ -910,18 +877,18 @@ static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags, const uint8_
     if (q[k].via_start == NM_NONE) continue;
     uint32_t a = nm__tok_at(t, ntok, q[k].via_start), b = a;
     while (b < ntok && t[b].start < q[k].via_end) b++;
-    m.vias[m.nvias++] = (nm_tagger__ref){a, b, 0};
+    m.vias[m.nvias++] = (nm__span_ref){a, b, 0};
   }
-  qsort(m.vias, m.nvias, sizeof *m.vias, nm_tagger__ref_cmp);
+  qsort(m.vias, m.nvias, sizeof *m.vias, nm__span_ref_cmp);
   for (size_t k = 0; k < nfirst; k++) {
     if (q[k].kind == NM_QUOTE_TERM) {
-      m.terms[m.nterms++] = (nm_tagger__ref){q[k].first_tok, q[k].end_tok, 0};
+      m.terms[m.nterms++] = (nm__span_ref){q[k].first_tok, q[k].end_tok, 0};
       continue;
     }
-    m.marked[m.nmarked++] = (nm_tagger__ref){q[k].start, q[k].end, (uint32_t)k};
+    m.marked[m.nmarked++] = (nm__span_ref){q[k].start, q[k].end, (uint32_t)k};
   }
-  qsort(m.terms, m.nterms, sizeof *m.terms, nm_tagger__ref_cmp);
-  qsort(m.marked, m.nmarked, sizeof *m.marked, nm_tagger__ref_cmp);
+  qsort(m.terms, m.nterms, sizeof *m.terms, nm__span_ref_cmp);
+  qsort(m.marked, m.nmarked, sizeof *m.marked, nm__span_ref_cmp);
 
   /* Paragraph by paragraph (cues, sources and contents pair up inside
      one): the span buffer holds one paragraph's spans at a time. */
@@ -977,9 +944,9 @@ static nm_status nm_tagger__merge(nm_doc *doc, const uint8_t *tags, const uint8_
     for (size_t j = 0; j < m.nold; j++) {
       nm__quote *back = &all[nfirst + j];
       if (m.old_used[j] || back->kind != NM_QUOTE_MIXED) continue;
-      for (size_t k = nm_tagger__lower(m.marked, m.nmarked, back->start); k < m.nmarked && m.marked[k].start < back->end;
+      for (size_t k = nm__span_ref_lower(m.marked, m.nmarked, back->start); k < m.nmarked && m.marked[k].start < back->end;
            k++) {
-        nm__quote *fr = &all[m.marked[k].index];
+        nm__quote *fr = &all[m.marked[k].id];
         if (fr->end <= back->end && fr->parent < 0 && fr->kind != NM_QUOTE_HEADING && fr->speaker_start == back->speaker_start)
           fr->parent = (int32_t)(nfirst + j);
       }
@@ -1024,7 +991,6 @@ done:
    made a whole content span unreachable). */
 nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags) {
   uint32_t f[NM_TAG_MAX_FEATURES];
-  nm_tagger__inputs in;
   int32_t score[NM_TAG_SLOTS];
   int prev = NM_TAG_O, prev2 = NM_TAG_O;
   uint32_t para_end = 0;
@@ -1057,8 +1023,7 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
     } else
 #endif
     {
-      size_t n = nm_tagger__inputs_of(c, i, &in);
-      nm_tagger__mix_all(&in, n, f, false);
+      size_t n = nm__tagger_features(c, i, f);
       nm_tagger__score(tg, f, n, prev2, prev, score);
       /* The best tag (the first of equals) and how far it beats the
          runner-up, in one pass of maxima and minima that compile to
