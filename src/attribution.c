@@ -1629,6 +1629,42 @@ static int32_t nm_attr__named_within(const nm__span_ref *m, size_t n, uint32_t s
   return -1;
 }
 
+/* A cue is its whole verb group, as PolNeAR marks it: the auxiliaries,
+   negations and adverbs between the speaker and the reporting verb belong
+   to the cue ("Trump [has repeatedly said]", "she [did not respond]"). The
+   rules and the tagger find the verb; this takes the words back to the
+   speaker when every one of them is such a word (held-out fold 0: cue
+   exact F1 +0.4). */
+static bool nm_attr__verb_group_word(const nm_attr__ctx *c, uint32_t i) {
+  static const char *const more[] = {"can", "must", "was", "were", "is", "are", "been", "be", "being", "not", NULL};
+  if (c->t[i].type != NM_TOK_WORD) return false;
+  if (nm_attr__is_any_word(c, i, nm_attr__aux) || nm_attr__is_any_word(c, i, more)) return true;
+  const char *w = c->doc->text + c->t[i].start;
+  size_t n = c->t[i].end - c->t[i].start;
+  if (n >= 3 && !memcmp(w + n - 3, "n't", 3)) return true;           /* didn't, hasn't */
+  if (n >= 5 && !memcmp(w + n - 5, "n\xE2\x80\x99t", 5)) return true; /* didn’t */
+  /* an adverb: "publicly", "flatly" (lower case: "Kelly" is a name) */
+  return n > 4 && w[0] >= 'a' && w[0] <= 'z' && w[n - 2] == 'l' && w[n - 1] == 'y';
+}
+
+void nm__attr_verb_groups(nm_doc *doc) {
+  nm_attr__ctx c = {.doc = doc, .t = doc->tokens.items, .ntok = (uint32_t)doc->tokens.count, .lex = doc->engine->lexicon};
+  for (size_t i = 0; i < doc->quotes.count; i++) {
+    nm__quote *q = &NM_AT(doc->quotes, nm__quote, i);
+    if (q->speaker_start == NM_NONE || q->cue_start == NM_NONE || q->speaker_end >= q->cue_start) continue;
+    uint32_t cue = nm__tok_at(c.t, c.ntok, q->cue_start), a = cue;
+    while (a > 0 && c.t[a - 1].start >= q->speaker_end && cue - a < 4 && nm_attr__verb_group_word(&c, a - 1)) a--;
+    /* every word back to the speaker (or to the comma closing its
+       apposition: "Dana Webb, the city's engineer, did not say"), and
+       within the cue's sentence */
+    if (a == cue || c.t[a].sent != c.t[cue].sent) continue;
+    if (a > 0 && c.t[a - 1].start >= q->speaker_end &&
+        !(nm_attr__punct(&c, a - 1) == ',' && a > 1 && c.t[a - 2].start < q->speaker_end))
+      continue;
+    q->cue_start = c.t[a].start;
+  }
+}
+
 nm_status nm__attr_late_entities(nm_doc *doc) {
   size_t orphans = 0;
   for (size_t i = 0; i < doc->quotes.count; i++) {

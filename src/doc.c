@@ -359,6 +359,7 @@ static nm_doc *nm_doc__new(nm_engine *engine, const char *text, size_t len, int 
   if (st == NM_OK) st = nm__find_quotes(d, err, errlen);
   if (st == NM_OK) st = nm__attribute(d, err, errlen);
   if (st == NM_OK) st = nm__tag(d, err, errlen);
+  if (st == NM_OK) nm__attr_verb_groups(d);
   if (st == NM_OK) st = nm_doc__sort_quotes(d);
   if (st == NM_OK) st = nm__attr_late_entities(d);
   if (st == NM_OK) st = nm__find_markers(d, err, errlen);

@@ -429,7 +429,7 @@ static void apposition_also_said(void) {
   analyse("“Nobody here wants a wider war,” Ana Ruiz, the Spanish ambassador to the UN, also said.");
   expect_count(1);
   expect_quote(0, "direct", "“Nobody here wants a wider war,”",
-               "Ana Ruiz||Ana Ruiz, the Spanish ambassador to the UN", "said");
+               "Ana Ruiz||Ana Ruiz, the Spanish ambassador to the UN", "also said");
   expect_entity(0, "Ana Ruiz", "person", "Spanish ambassador to the UN", 0);
 }
 
@@ -787,6 +787,19 @@ static void cue_told_colon(void) {
   expect_quote(0, "direct", "“We are ready for any outcome.”", "Choe Son Hui", "told");
 }
 
+/* The cue is the verb group: auxiliaries, negation and adverbs between the
+   speaker and the verb are in it; words of any other kind keep it to the verb. */
+static void cue_verb_group(void) {
+  analyse("Mayor Lena Ortiz has repeatedly said: “The bridge will open in May.” "
+          "Dana Webb, the city's engineer, did not say: “It will open.”");
+  expect_count(2);
+  expect_quote(0, "direct", "“The bridge will open in May.”", "Mayor Lena Ortiz", "has repeatedly said:");
+  expect_quote(1, "direct", "“It will open.”", "Dana Webb, the city's engineer", "did not say:");
+  analyse("Lena Ortiz on Tuesday also said: “We will sue.”"); /* "on Tuesday" is no verb-group word */
+  expect_count(1);
+  expect_quote(0, "direct", "“We will sue.”", "Lena Ortiz", "said:");
+}
+
 /* Lead-ins and trailing attributions -------------------------------------- */
 
 static void trailing_dash_attribution(void) {
@@ -1077,6 +1090,7 @@ static const struct {
     {"speakers with heads in no lexicon", common_noun_speakers},
     {"cue: asked", cue_asked_question},
     {"cue: told with a colon", cue_told_colon},
+    {"cue: the whole verb group", cue_verb_group},
     {"trailing -Commissioner attribution", trailing_dash_attribution},
     {"trailing - Name on its own line", dash_name_on_its_own_line},
     {"initial and apposition after a quote", initial_and_apposition_after_quote},
