@@ -1346,6 +1346,31 @@ static uint8_t nm_attr__gender_of(const nm_attr__ctx *c, uint32_t i) {
   return nm_attr__is_any(c, i, he) ? NM_ATTR_HE : nm_attr__is_any(c, i, she) ? NM_ATTR_SHE : 0;
 }
 
+/* NM_ATTR_HE or NM_ATTR_SHE when a mention says which: an honorific
+   before a name ("Mrs. Clinton", "Sir John Major") or a gendered head
+   noun ("the spokeswoman", "a congressman"); else 0. Only those: other
+   words of a long phrase ("a PAC run by his son") are about someone else. */
+static uint8_t nm_attr__title_gender(const nm_attr__ctx *c, nm_attr__span sp) {
+  static const char *const mr[] = {"mr", "mr.", "sir", "lord", NULL};
+  static const char *const mrs[] = {"mrs", "mrs.", "ms", "ms.", "miss", "madam", "lady", "dame", NULL};
+  static const char *const he[] = {"congressman", "chairman", "spokesman", "businessman", "councilman", "assemblyman",
+                                   "alderman", "father", "brother", "husband", "uncle", "grandfather", "man", "boy",
+                                   "gentleman", NULL};
+  static const char *const she[] = {"congresswoman", "chairwoman", "spokeswoman", "businesswoman", "councilwoman",
+                                    "assemblywoman", "alderwoman", "mother", "sister", "daughter", "wife", "aunt",
+                                    "grandmother", "woman", "girl", NULL};
+  if (sp.end <= sp.first) return 0;
+  for (uint32_t i = sp.first; i + 1 < sp.end; i++) {
+    if (i > sp.first && nm_attr__capword(c, i - 1)) continue; /* inside a name: "Choe Son Hui" */
+    if (!nm_attr__capword(c, i + 1) && nm_attr__punct(c, i + 1) != '.') continue;
+    if (nm_attr__is_any(c, i, mr)) return NM_ATTR_HE;
+    if (nm_attr__is_any(c, i, mrs)) return NM_ATTR_SHE;
+  }
+  nm_attr__mention m = nm_attr__analyse_mention(c, sp);
+  if (m.name_first != NM_NONE && m.head >= m.name_first && m.head < m.name_end) return 0;
+  return nm_attr__is_any(c, m.head, he) ? NM_ATTR_HE : nm_attr__is_any(c, m.head, she) ? NM_ATTR_SHE : 0;
+}
+
 /* Entity e as "he" or "she": false when a pronoun already called it the other. */
 static bool nm_attr__gender_fits(const nm_attr__ctx *c, int32_t e, uint8_t g) {
   if (e < 0 || !g) return true;
@@ -1356,16 +1381,15 @@ static bool nm_attr__gender_fits(const nm_attr__ctx *c, int32_t e, uint8_t g) {
 static int32_t nm_attr__resolve_mention(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing);
 
 /* The entity a mention refers to: an existing one it names again, or a new
-   one. A "he" or "she" also gives its entity that gender, so that a later
-   pronoun of the other one looks elsewhere. */
+   one. A "he" or "she", or a title that says which ("Mrs.", "the
+   spokesman"), also gives its entity that gender, so that a later pronoun
+   of the other one looks elsewhere. */
 static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
-  if (sp.end - sp.first == 1 && nm_attr__pronoun(c, sp.first)) {
-    int32_t e = nm_attr__resolve_mention(c, sp, last_person, last_thing);
-    uint8_t g = nm_attr__gender_of(c, sp.first);
-    if (e >= 0 && g && !NM_AT(c->doc->entities, nm__entity, e).gender) NM_AT(c->doc->entities, nm__entity, e).gender = g;
-    return e;
-  }
-  return nm_attr__resolve_mention(c, sp, last_person, last_thing);
+  bool pronoun = sp.end - sp.first == 1 && nm_attr__pronoun(c, sp.first);
+  int32_t e = nm_attr__resolve_mention(c, sp, last_person, last_thing);
+  uint8_t g = pronoun ? nm_attr__gender_of(c, sp.first) : nm_attr__title_gender(c, sp);
+  if (e >= 0 && g && !NM_AT(c->doc->entities, nm__entity, e).gender) NM_AT(c->doc->entities, nm__entity, e).gender = g;
+  return e;
 }
 
 static int32_t nm_attr__resolve_mention(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {

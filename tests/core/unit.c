@@ -452,6 +452,23 @@ static void pronoun_to_person_named_without_cue(void) {
   expect_entity(0, "Ivan Petrov", "person", "Colonel", 0);
 }
 
+/* A title says the gender before any pronoun has: "she" after Mr. Hale
+   or the spokesman was quoted is someone else. */
+static void pronoun_gender_from_title(void) {
+  analyse("“We lost,” said Ana Webb. “We will appeal,” said Mr. Tom Hale. “The ruling was fair,” she said.");
+  expect_count(3);
+  expect_quote(2, "direct", "“The ruling was fair,”", "she", ANY);
+  if (nm_doc_quote_count(doc) == 3 && nm_doc_quote_entity(doc, 1) == nm_doc_quote_entity(doc, 2))
+    fail("\"she\" went to Mr. Tom Hale");
+  analyse("“We lost,” said Mrs. Ana Webb. “We will appeal,” she said.");
+  expect_count(2);
+  expect_same_entity(0, 1);
+  analyse("“No comment,” the spokesman said. “We will read it first,” she said.");
+  expect_count(2);
+  if (nm_doc_quote_count(doc) == 2 && nm_doc_quote_entity(doc, 0) == nm_doc_quote_entity(doc, 1))
+    fail("\"she\" went to the spokesman");
+}
+
 static void quote_around_attribution(void) {
   analyse("“The first step,” Choe Son Hui said, “is always the hardest one.”");
   expect_count(2);
@@ -1052,6 +1069,7 @@ static const struct {
     {"apposition then also said", apposition_also_said},
     {"two direct quotes, one speaker", two_quotes_one_speaker},
     {"pronoun to a person named without a cue", pronoun_to_person_named_without_cue},
+    {"pronoun gender from a title", pronoun_gender_from_title},
     {"quote around its attribution", quote_around_attribution},
     {"long quote across paragraphs", long_quote_across_paragraphs},
     {"continuation paragraph", continuation_paragraph},
