@@ -1519,6 +1519,14 @@ static void nm_attr__apply(const nm_attr__ctx *c, nm__quote *q, const nm_attr__f
 /* Is the quote a term (a title, nickname or so-called word) rather than speech? */
 static bool nm_attr__is_term(const nm_attr__ctx *c, const nm__quote *q) {
   uint32_t a = q->first_tok, b = q->end_tok;
+  /* <tweet id="7711572786">: an attribute's value in pasted markup */
+  if (a > 0 && !c->t[a].space && nm_attr__punct(c, a - 1) == '=') return true;
+  /* marks around no word at all ("2003", "#1") quote no one */
+  {
+    bool any_word = false;
+    for (uint32_t k = a; k < b && !any_word; k++) any_word = c->t[k].type == NM_TOK_WORD;
+    if (!any_word) return true;
+  }
   if (a > 0) {
     /* so-called “X”, dubbed “X”, known as “X” */
     for (uint32_t k = a > 3 ? a - 3 : 0; k < a; k++)

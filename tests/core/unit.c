@@ -577,6 +577,15 @@ static void dubbed_term(void) {
   expect_quote(0, "term", "“Operation Dawn”", NULL, NULL);
 }
 
+/* Pasted markup and bare numbers in quote marks quote no one. */
+static void markup_attribute_is_term(void) {
+  analyse("Trump tweeted on Friday.\n\n<tweet tweet-id=\"667366321999495168\"><tweet/>.\n\n"
+          "The sign read \"2016\" in red.");
+  expect_count(2);
+  expect_quote(0, "term", "\"667366321999495168\"", NULL, NULL);
+  expect_quote(1, "term", "\"2016\"", NULL, NULL);
+}
+
 static void title_of_work(void) {
   analyse("The band closed the concert with “Blue Harbour” on Saturday night.");
   expect_count(1);
@@ -1082,6 +1091,7 @@ static const struct {
     {"so-called term", so_called_term},
     {"dubbed term", dubbed_term},
     {"title of a work", title_of_work},
+    {"markup attribute and bare number are terms", markup_attribute_is_term},
     {"headline quote", headline_quote},
     {"partial quote in the writer's sentence", partial_in_writer_sentence},
     {"mixed quote and its fragment", mixed_quote_fragments},
