@@ -128,6 +128,13 @@ size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap);
  * 16 of them, a short ASCII word is looked up 8 bytes at a time.
  */
 uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix);
+/*
+ * The tokenizer's lookup of a short word it has already lower-cased: the n
+ * (1..16) bytes of the key packed into a and b, byte k in bits 8*(k%8) of
+ * a for k < 8 and of b after (what a little-endian load reads), zero past
+ * n. Returns the classes with NM_LEX_PREFIX_OF_ENTRY, as a token keeps them.
+ */
+uint32_t nm__lexicon_short(const nm__lexicon *lex, uint64_t a, uint64_t b, size_t n);
 
 /* ---- segmentation (segment.c) ------------------------------------------- */
 

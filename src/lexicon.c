@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NM_LEX_PREFIX (1u << 31) /* some longer entry starts with this key */
+/* Some longer entry starts with this key: the bit tokens carry for it. */
+#define NM_LEX_PREFIX NM_LEX_PREFIX_OF_ENTRY
 
 /*
  * 16 bytes a slot, the keys' bytes side by side in one pool: every word of
@@ -136,11 +137,13 @@ static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_
   uint64_t h = nm_lexicon__hash(key, n);
   nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, h);
   if (!s->key) {
-    /* The pool keeps NM_LEXICON_WORD_KEY bytes after its last key, so a key
-       can be read as two 8-byte words (nm__lexicon_word). */
-    if (lex->pool_len + n + NM_LEXICON_WORD_KEY > lex->pool_cap) {
+    /* A short key takes NM_LEXICON_WORD_KEY bytes, zero past its end, so
+       that it reads as two 8-byte words to compare whole
+       (nm_lexicon__find_words). The pool is zeroed as it grows. */
+    size_t room = n < NM_LEXICON_WORD_KEY ? NM_LEXICON_WORD_KEY : n;
+    if (lex->pool_len + room > lex->pool_cap) {
       size_t cap = lex->pool_cap ? lex->pool_cap * 2 : 16384;
-      while (cap < lex->pool_len + n + NM_LEXICON_WORD_KEY) cap *= 2;
+      while (cap < lex->pool_len + room) cap *= 2;
       char *pool = realloc(lex->pool, cap);
       if (!pool) return false;
       memset(pool + lex->pool_cap, 0, cap - lex->pool_cap);
@@ -149,7 +152,7 @@ static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_
     }
     memcpy(lex->pool + lex->pool_len, key, n);
     s->key = (uint32_t)lex->pool_len + 1;
-    lex->pool_len += n;
+    lex->pool_len += room;
     s->len = (uint32_t)n;
     s->hash = (uint32_t)(h >> 32);
     lex->count++;
@@ -278,12 +281,13 @@ uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* The slot of the key whose bytes are the words a and b (zero past n bytes). */
+/* The slot of the key whose bytes are the words a and b (zero past n
+   bytes, n at most NM_LEXICON_WORD_KEY): short keys sit zero-padded in the
+   pool, so two compares settle it. */
 static const nm_lexicon__slot *nm_lexicon__find_words(const nm__lexicon *lex, uint64_t a, uint64_t b, size_t n) {
   uint64_t h = nm_lexicon__mix(a, b, n);
   size_t mask = lex->cap - 1;
   uint32_t tag = (uint32_t)(h >> 32);
-  uint64_t ma = n >= 8 ? ~0ull : (1ull << (8 * n)) - 1, mb = n <= 8 ? 0 : n >= 16 ? ~0ull : (1ull << (8 * (n - 8))) - 1;
   for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
     const nm_lexicon__slot *s = &lex->slots[i];
     if (!s->key) return s;
@@ -291,7 +295,7 @@ static const nm_lexicon__slot *nm_lexicon__find_words(const nm__lexicon *lex, ui
       uint64_t ka, kb;
       memcpy(&ka, lex->pool + s->key - 1, 8);
       memcpy(&kb, lex->pool + s->key - 1 + 8, 8);
-      if (!((ka ^ a) & ma) && !((kb ^ b) & mb)) return s;
+      if (ka == a && kb == b) return s;
     }
   }
 }
@@ -332,6 +336,19 @@ static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, 
   }
   size_t len = nm__lexicon_norm(word, n, key, sizeof key);
   return nm__lexicon_get(lex, key, len, is_prefix);
+}
+
+uint32_t nm__lexicon_short(const nm__lexicon *lex, uint64_t a, uint64_t b, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const nm_lexicon__slot *s = nm_lexicon__find_words(lex, a, b, n);
+  return s->key ? s->classes : 0;
+#else
+  char key[NM_LEXICON_WORD_KEY];
+  for (size_t i = 0; i < n; i++) key[i] = (char)((i < 8 ? a >> (8 * i) : b >> (8 * (i - 8))) & 0xFF);
+  bool prefix;
+  uint32_t cls = nm__lexicon_get(lex, key, n, &prefix);
+  return prefix ? cls | NM_LEX_PREFIX : cls;
+#endif
 }
 
 uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix) {

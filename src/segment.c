@@ -126,6 +126,93 @@ static inline uint32_t nm_segment__plain_word_end(const unsigned char *text, uin
   return pos;
 }
 
+/* ---- private: words 8 bytes at a time ------------------------------------ */
+
+#define NM_SEGMENT__ONES 0x0101010101010101ull
+#define NM_SEGMENT__HIGH 0x8080808080808080ull
+
+/* 8 bytes from p, byte k in bits 8k..8k+7 whatever the machine's order
+   (the packing nm__lexicon_short takes). */
+static inline uint64_t nm_segment__load8(const unsigned char *p) {
+  uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(&x, p, 8);
+#else
+  x = 0;
+  for (int k = 7; k >= 0; k--) x = x << 8 | p[k];
+#endif
+  return x;
+}
+
+/* The high bit of each byte of x in lo..hi (bytes of x under 0x80). */
+static inline uint64_t nm_segment__in_range(uint64_t x, unsigned lo, unsigned hi) {
+  return (x + NM_SEGMENT__ONES * (0x80 - lo)) & ~(x + NM_SEGMENT__ONES * (0x7F - hi)) & NM_SEGMENT__HIGH;
+}
+
+/* The high bit of each byte of x that is an ASCII letter or digit; in
+   *upper and *lower those of the capital and the small letters. */
+static inline uint64_t nm_segment__alnum8(uint64_t x, uint64_t *upper, uint64_t *lower) {
+  uint64_t x7 = x & ~NM_SEGMENT__HIGH, ascii = ~x & NM_SEGMENT__HIGH;
+  /* With 0x20 set a capital reads as its small letter, and no other byte
+     turns into a letter. */
+  uint64_t letter = nm_segment__in_range(x7 | NM_SEGMENT__ONES * 0x20, 'a', 'z') & ascii;
+  uint64_t bit20 = x7 << 2; /* bit 0x20 of each byte, at its high bit */
+  *upper = letter & ~bit20;
+  *lower = letter & bit20;
+  return (letter | nm_segment__in_range(x7, '0', '9')) & ascii;
+}
+
+/* Index of the lowest byte of x with its high bit set (x not 0). */
+static inline uint32_t nm_segment__first_byte(uint64_t x) {
+#if defined(__GNUC__)
+  return (uint32_t)__builtin_ctzll(x) / 8;
+#else
+  uint32_t k = 0;
+  while (!(x & 0x80)) x >>= 8, k++;
+  return k;
+#endif
+}
+
+/*
+ * nm_segment__plain_word_end and the word's lexicon lookup in one go, for
+ * the common word of plain text: ASCII letters and digits from pos, fewer
+ * than 16 of them, ended by a byte that never joins, with 16 bytes readable
+ * from pos. The two 8-byte words read to find the end are the key the
+ * lexicon hashes, once lower-cased. Sets t->end, and for a word (`lookup`)
+ * t->lex and NM_TF_ALLCAPS; false, with t untouched, when the word needs
+ * the general path.
+ */
+static inline bool nm_segment__short_word(const unsigned char *text, uint32_t pos, const nm__lexicon *lex,
+                                          bool lookup, nm__token *t) {
+  uint64_t a = nm_segment__load8(text + pos), b = 0, upper_a, lower_a, upper_b = 0, lower_b = 0;
+  uint64_t stops = ~nm_segment__alnum8(a, &upper_a, &lower_a) & NM_SEGMENT__HIGH;
+  uint64_t mask_a = ~0ull, mask_b = 0;
+  uint32_t n;
+  if (stops) {
+    n = nm_segment__first_byte(stops);
+    mask_a = (1ull << (8 * n)) - 1;
+  } else {
+    b = nm_segment__load8(text + pos + 8);
+    stops = ~nm_segment__alnum8(b, &upper_b, &lower_b) & NM_SEGMENT__HIGH;
+    if (!stops) return false;
+    n = nm_segment__first_byte(stops);
+    mask_b = (1ull << (8 * n)) - 1;
+    n += 8;
+  }
+  unsigned char stop = text[pos + n];
+  if (stop >= 0x80 || stop == '\'' || stop == '-' || stop == '/' || stop == '&' || stop == '.' || stop == ',')
+    return false;
+  t->end = pos + n;
+  if (lookup) {
+    /* Each capital's high bit, moved to 0x20, lower-cases it. */
+    a = (a | (upper_a & mask_a) >> 2) & mask_a;
+    b = (b | (upper_b & mask_b) >> 2) & mask_b;
+    t->lex = nm__lexicon_short(lex, a, b, n);
+    if (n > 1 && !((lower_a & mask_a) | (lower_b & mask_b))) t->flags |= NM_TF_ALLCAPS;
+  }
+  return true;
+}
+
 /* nm_segment__class beyond ASCII. */
 static int nm_segment__class_wide(uint32_t cp) {
   if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
@@ -393,11 +480,40 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
   uint32_t newlines = 0;
   bool space_before = true;
   while (pos < doc_len) {
-    /* The space between words, in plain text. */
-    if (s[pos] == ' ' && !mask) {
-      pos++;
-      space_before = true;
-      continue;
+    if (!mask) {
+      /* The space between words, in plain text. */
+      if (s[pos] == ' ') {
+        pos++;
+        space_before = true;
+        continue;
+      }
+      /* Words of ASCII letters and digits with single spaces between them,
+         inside a paragraph and with no line end before them to weigh: the
+         bulk of plain text, taken in a loop of its own, straight into
+         tokens (no character decoder, none of the checks below). The token
+         vector's fields are kept in locals: the tokens' byte stores would
+         make the compiler load them again after each one. */
+      if (!newlines && para_start != NM_NONE) {
+        nm__token *toks = doc->tokens.items;
+        size_t count = doc->tokens.count, cap = doc->tokens.cap;
+        uint8_t w;
+        while (count < cap && doc_len - pos >= 15 && (w = nm_segment__word_byte[(unsigned char)s[pos]]) != 0) {
+          nm__token *t = &toks[count];
+          bool word = NM_SEGMENT__CLASS(w) == NM_C_LETTER;
+          *t = (nm__token){.start = pos,
+                           .type = word ? NM_TOK_WORD : NM_TOK_NUMBER,
+                           .flags = word && !(w & NM_SEGMENT__LOWER) ? NM_TF_CAP : 0,
+                           .space = space_before};
+          if (!nm_segment__short_word((const unsigned char *)s, pos, lex, word, t)) break;
+          count++;
+          para_end = pos = t->end;
+          space_before = s[pos] == ' ';
+          pos += space_before;
+        }
+        doc->tokens.count = count;
+        if (pos >= doc_len) break;
+        if (s[pos] == ' ') continue;
+      }
     }
     /* Markup: SKIP bytes are invisible, BREAK bytes end the paragraph. */
     if (mask && (mask[pos] & 3) != NM_MASK_PROSE) {
@@ -448,6 +564,8 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     uint32_t end = pos + len;
     int lower = -1; /* whether the word has a lower-case letter, when known */
     if (cls == NM_C_LETTER || cls == NM_C_DIGIT) {
+      t->type = cls == NM_C_DIGIT ? NM_TOK_NUMBER : NM_TOK_WORD;
+      if (nm_segment__upper(cp)) t->flags |= NM_TF_CAP;
       bool has_lower = false;
       uint32_t plain_end = cp < 0x80 && !mask ? nm_segment__plain_word_end((const unsigned char *)s, pos, &has_lower) : 0;
       if (plain_end) {
@@ -456,8 +574,6 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       } else {
         end = nm_segment__word_end(&r, pos);
       }
-      t->type = cls == NM_C_DIGIT ? NM_TOK_NUMBER : NM_TOK_WORD;
-      if (nm_segment__upper(cp)) t->flags |= NM_TF_CAP;
     } else if (nm_segment__currency(cp) && nm_segment__class_at(&r, pos + len, NULL) == NM_C_DIGIT) {
       end = nm_segment__word_end(&r, pos + len);
       t->type = NM_TOK_NUMBER;
