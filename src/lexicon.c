@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Some longer entry starts with this key: the bit tokens carry for it. */
+/* Bits of a slot beyond the classes, kept as a token keeps them: some
+   longer entry starts with this key; the key is a word that some entry has
+   after its first word. */
 #define NM_LEX_PREFIX NM_LEX_PREFIX_OF_ENTRY
+#define NM_LEX_INNER NM_LEX_INNER_OF_ENTRY
 
 /*
  * 16 bytes a slot, the keys' bytes side by side in one pool: every word of
@@ -162,10 +165,16 @@ static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_
   return true;
 }
 
-/* Add an entry, and mark each of its shorter word prefixes. */
+/* Add an entry, and mark each of its shorter word prefixes and each of
+   its words after the first. */
 static bool nm_lexicon__add_entry(nm__lexicon *lex, const char *key, size_t n, uint32_t cls) {
-  for (size_t i = 0; i < n; i++)
-    if (key[i] == ' ' && !nm_lexicon__add(lex, key, i, NM_LEX_PREFIX)) return false;
+  for (size_t i = 0; i < n; i++) {
+    if (key[i] != ' ') continue;
+    if (!nm_lexicon__add(lex, key, i, NM_LEX_PREFIX)) return false;
+    size_t end = i + 1;
+    while (end < n && key[end] != ' ') end++;
+    if (!nm_lexicon__add(lex, key + i + 1, end - i - 1, NM_LEX_INNER)) return false;
+  }
   return nm_lexicon__add(lex, key, n, cls);
 }
 
@@ -270,14 +279,17 @@ void nm__lexicon_delete(nm__lexicon *lex) {
   free(lex);
 }
 
+/* A key's slot bits, 0 when absent. */
+static uint32_t nm_lexicon__bits(const nm__lexicon *lex, const char *key, size_t n) {
+  if (n > lex->max_len) return 0;
+  nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
+  return s->key ? s->classes : 0;
+}
+
 uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool *is_prefix) {
-  uint32_t cls = 0;
-  if (n <= lex->max_len) {
-    nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
-    cls = s->key ? s->classes : 0;
-  }
+  uint32_t cls = nm_lexicon__bits(lex, key, n);
   if (is_prefix) *is_prefix = (cls & NM_LEX_PREFIX) != 0;
-  return cls & ~NM_LEX_PREFIX;
+  return cls & ~(NM_LEX_PREFIX | NM_LEX_INNER);
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -317,7 +329,7 @@ static uint64_t nm_lexicon__lower(uint64_t x) {
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix) {
+static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, size_t n) {
   char key[64];
   /* Other plain ASCII words: lower-case and hash in one pass. */
   if (n <= lex->max_len && n <= sizeof key) {
@@ -329,13 +341,11 @@ static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, 
     }
     if (k == n) {
       nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
-      uint32_t cls = s->key ? s->classes : 0;
-      *is_prefix = (cls & NM_LEX_PREFIX) != 0;
-      return cls & ~NM_LEX_PREFIX;
+      return s->key ? s->classes : 0;
     }
   }
   size_t len = nm__lexicon_norm(word, n, key, sizeof key);
-  return nm__lexicon_get(lex, key, len, is_prefix);
+  return nm_lexicon__bits(lex, key, len);
 }
 
 uint32_t nm__lexicon_short(const nm__lexicon *lex, uint64_t a, uint64_t b, size_t n) {
@@ -345,13 +355,11 @@ uint32_t nm__lexicon_short(const nm__lexicon *lex, uint64_t a, uint64_t b, size_
 #else
   char key[NM_LEXICON_WORD_KEY];
   for (size_t i = 0; i < n; i++) key[i] = (char)((i < 8 ? a >> (8 * i) : b >> (8 * (i - 8))) & 0xFF);
-  bool prefix;
-  uint32_t cls = nm__lexicon_get(lex, key, n, &prefix);
-  return prefix ? cls | NM_LEX_PREFIX : cls;
+  return nm_lexicon__bits(lex, key, n);
 #endif
 }
 
-uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix) {
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   /* The common case, a plain ASCII word of up to 16 bytes with 16 bytes to
      read: lower-case, hash and compare it 8 bytes at a time. */
@@ -366,13 +374,11 @@ uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, si
     uint64_t fa = a | (~ma & NM_LEXICON_ONES * 'a'), fb = b | (~mb & NM_LEXICON_ONES * 'a');
     if (!((fa | fb) & NM_LEXICON_HIGH) && !nm_lexicon__has_below(fa, '!') && !nm_lexicon__has_below(fb, '!')) {
       const nm_lexicon__slot *s = nm_lexicon__find_words(lex, nm_lexicon__lower(a), nm_lexicon__lower(b), n);
-      uint32_t cls = s->key ? s->classes : 0;
-      *is_prefix = (cls & NM_LEX_PREFIX) != 0;
-      return cls & ~NM_LEX_PREFIX;
+      return s->key ? s->classes : 0;
     }
   }
 #else
   (void)readable;
 #endif
-  return nm_lexicon__word_slow(lex, word, n, is_prefix);
+  return nm_lexicon__word_slow(lex, word, n);
 }

@@ -278,20 +278,31 @@ static uint32_t nm_markers__lookup(const nm_doc *doc, size_t i, size_t end_tok, 
   *after = i + 1;
   /* A word that starts no longer entry needs no table lookup at all. */
   const nm__token *first = nm_markers__tok(doc, i);
-  if (first->type == NM_TOK_WORD && !(first->lex & NM_LEX_PREFIX_OF_ENTRY)) return first->lex;
+  const uint32_t not_classes = NM_LEX_PREFIX_OF_ENTRY | NM_LEX_INNER_OF_ENTRY;
+  if (first->type == NM_TOK_WORD && !(first->lex & NM_LEX_PREFIX_OF_ENTRY)) return first->lex & ~not_classes;
   for (; k < end_tok && k < i + 8; k++) {
     const nm__token *t = nm_markers__tok(doc, k);
     if (t->type != NM_TOK_WORD && !(k > i && t->type == NM_TOK_PUNCT)) break;
-    if (k > i) {
-      if (!t->space || n + 1 >= sizeof key) break;
-      key[n++] = ' ';
-    }
     size_t len = t->end - t->start;
-    if (len >= sizeof key - n) break;
-    n += nm__lexicon_norm(doc->text + t->start, len, key + n, sizeof key - n);
-    /* The segmenter already looked up single words; only runs need the table. */
-    bool more = (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0;
-    uint32_t cls = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(lex, key, n, &more);
+    uint32_t cls;
+    bool more;
+    if (k == i) {
+      /* The segmenter already looked up single words; only runs need the table. */
+      cls = t->lex & ~not_classes;
+      more = (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0;
+    } else {
+      if (!t->space) break;
+      /* A word (looked up, under 64 bytes) that no entry has past its
+         first word: the run is no entry and starts none. */
+      if (t->type == NM_TOK_WORD && len < 64 && !(t->lex & NM_LEX_INNER_OF_ENTRY)) break;
+      /* The key starts with the first word only now that a run needs it. */
+      if (!n) n = nm__lexicon_norm(doc->text + first->start, first->end - first->start, key, sizeof key);
+      if (n + 1 >= sizeof key) break;
+      key[n++] = ' ';
+      if (len >= sizeof key - n) break;
+      n += nm__lexicon_norm(doc->text + t->start, len, key + n, sizeof key - n);
+      cls = nm__lexicon_get(lex, key, n, &more);
+    }
     if (cls) {
       best = cls;
       *after = k + 1;

@@ -615,9 +615,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     }
     t->end = end;
     if (t->type == NM_TOK_WORD && end - pos < 64) {
-      bool prefix;
-      t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc_len + 1 - pos, &prefix);
-      if (prefix) t->lex |= NM_LEX_PREFIX_OF_ENTRY;
+      t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc_len + 1 - pos);
       bool all = lower <= 0;
       if (lower < 0)
         for (uint32_t k = pos; k < end && all; k++)
