@@ -681,9 +681,15 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
   size_t first = para->first_tok, end_tok = para->end_tok;
   if (end_tok > doc->tokens.count) end_tok = doc->tokens.count;
   uint32_t figure_end = 0, date_end = 0, anon_end = 0;
+  /* The classes a word needs to start a marker below, and the bit of a
+     word that may start a run with one: most words have none. */
+  const uint32_t marking = NM_LEX_NUMBER | NM_LEX_DATE | NM_LEX_ANON_HEAD | NM_LEX_HEDGE | NM_LEX_CONTESTED |
+                           NM_LEX_DENIAL | NM_LEX_LOADED | NM_LEX_STATE_MEDIA | NM_LEX_AGENCY |
+                           NM_LEX_PREFIX_OF_ENTRY;
   nm_status st = NM_OK;
   for (size_t i = first; i < end_tok && st == NM_OK; i++) {
     uint32_t s, en;
+    if (t[i].type == NM_TOK_WORD && !(t[i].lex & marking)) continue;
     if (t[i].type == NM_TOK_NUMBER) {
       if (t[i].start < figure_end) continue;
       const nm__rule *money = nm__rule_at(e, NM_R_FIGURE_MONEY), *pct = nm__rule_at(e, NM_R_FIGURE_PERCENT);
@@ -734,8 +740,8 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
         nm_markers__denial(doc, i, after, first, end_tok))
       st = nm_markers__push(p, NM_R_DENIAL_VERB, ws, we);
     /* "blasted out an email" sends it; "blasted the report" judges it */
-    bool sent_out = after == i + 1 && after < end_tok && nm_markers__is(doc, &t[after], "out");
-    if ((cls & NM_LEX_LOADED) && nm__builtin_active(e, NM_R_LOADED_WORD) && st == NM_OK && !sent_out &&
+    if ((cls & NM_LEX_LOADED) && nm__builtin_active(e, NM_R_LOADED_WORD) && st == NM_OK &&
+        !(after == i + 1 && after < end_tok && nm_markers__is(doc, &t[after], "out")) &&
         !(t[i].flags & NM_TF_IN_QUOTE) && !nm_markers__overlaps(p->quoted, p->nquoted, ws, we))
       st = nm_markers__push(p, NM_R_LOADED_WORD, ws, we);
     if (cls & (NM_LEX_STATE_MEDIA | NM_LEX_AGENCY)) {
