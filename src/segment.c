@@ -173,44 +173,82 @@ static inline uint32_t nm_segment__first_byte(uint64_t x) {
 #endif
 }
 
+/* For the end of a word of letters and digits: NM_SEGMENT__JOINER for a
+   byte after which the word may go on (an apostrophe, hyphen, slash,
+   ampersand, period or comma; nm_segment__word_end decides, and only ever
+   joins what a letter or a digit follows), NM_SEGMENT__GOES_ON for a byte
+   that is a letter or a digit or may be one (every byte beyond ASCII). */
+#define NM_SEGMENT__JOINER 1
+#define NM_SEGMENT__GOES_ON 2
+#define J NM_SEGMENT__JOINER
+#define G NM_SEGMENT__GOES_ON
+#define B (NM_SEGMENT__JOINER | NM_SEGMENT__GOES_ON)
+static const uint8_t nm_segment__ending[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    0, 0, 0, 0, 0, 0, J, J, 0, 0, 0, 0, J, J, J, J, /* 0x20: & ' , - . / */
+    G, G, G, G, G, G, G, G, G, G, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 0x40 */
+    G, G, G, G, G, G, G, G, G, G, G, 0, 0, 0, 0, 0, /* 0x50 */
+    0, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 0x60 */
+    G, G, G, G, G, G, G, G, G, G, G, 0, 0, 0, 0, 0, /* 0x70 */
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0x80 and up */
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+};
+#undef J
+#undef G
+#undef B
+
+/* Does the word of letters and digits ending before end (in plain text,
+   end readable, and end + 1 if text[end] is ASCII) need
+   nm_segment__word_end to say where it stops? Only a joiner with a letter
+   or a digit after it, or a byte beyond ASCII. */
+static inline bool nm_segment__may_go_on(const unsigned char *text, uint32_t end) {
+  uint8_t e = nm_segment__ending[text[end]];
+  return (e & NM_SEGMENT__JOINER) && ((e & NM_SEGMENT__GOES_ON) || (nm_segment__ending[text[end + 1]] & NM_SEGMENT__GOES_ON));
+}
+
 /*
  * nm_segment__plain_word_end and the word's lexicon lookup in one go, for
  * the common word of plain text: ASCII letters and digits from pos, fewer
- * than 16 of them, ended by a byte that never joins, with 16 bytes readable
- * from pos. The two 8-byte words read to find the end are the key the
- * lexicon hashes, once lower-cased. Sets t->end, and for a word (`lookup`)
- * t->lex and NM_TF_ALLCAPS; false, with t untouched, when the word needs
- * the general path.
+ * than 16 of them, ended where nm_segment__word_end would end them without
+ * a look (nm_segment__may_go_on), with 16 bytes readable from pos. The two 8-byte words read to find the end are the key the
+ * lexicon hashes, once lower-cased. Returns the word's length, 0 when it
+ * needs the general path. For a word (`lookup`), its classes go to *cls
+ * and whether it has no small letter to *caps.
  */
-static inline bool nm_segment__short_word(const unsigned char *text, uint32_t pos, const nm__lexicon *lex,
-                                          bool lookup, nm__token *t) {
-  uint64_t a = nm_segment__load8(text + pos), b = 0, upper_a, lower_a, upper_b = 0, lower_b = 0;
-  uint64_t stops = ~nm_segment__alnum8(a, &upper_a, &lower_a) & NM_SEGMENT__HIGH;
-  uint64_t mask_a = ~0ull, mask_b = 0;
-  uint32_t n;
+static inline uint32_t nm_segment__short_word(const unsigned char *text, uint32_t pos, const nm__lexicon *lex,
+                                              bool lookup, uint32_t *cls, bool *caps) {
+  uint64_t a = nm_segment__load8(text + pos), upper, lower;
+  uint64_t stops = ~nm_segment__alnum8(a, &upper, &lower) & NM_SEGMENT__HIGH;
   if (stops) {
-    n = nm_segment__first_byte(stops);
-    mask_a = (1ull << (8 * n)) - 1;
-  } else {
-    b = nm_segment__load8(text + pos + 8);
-    stops = ~nm_segment__alnum8(b, &upper_b, &lower_b) & NM_SEGMENT__HIGH;
-    if (!stops) return false;
-    n = nm_segment__first_byte(stops);
-    mask_b = (1ull << (8 * n)) - 1;
-    n += 8;
+    uint32_t n = nm_segment__first_byte(stops);
+    if (nm_segment__may_go_on(text, pos + n)) return 0;
+    if (lookup) {
+      uint64_t mask = (1ull << (8 * n)) - 1;
+      /* Each capital's high bit, moved to 0x20, lower-cases it. */
+      *cls = nm__lexicon_short(lex, (a | (upper & mask) >> 2) & mask, 0, n);
+      *caps = !(lower & mask);
+    }
+    return n;
   }
-  unsigned char stop = text[pos + n];
-  if (stop >= 0x80 || stop == '\'' || stop == '-' || stop == '/' || stop == '&' || stop == '.' || stop == ',')
-    return false;
-  t->end = pos + n;
+  uint64_t b = nm_segment__load8(text + pos + 8), upper_b, lower_b;
+  stops = ~nm_segment__alnum8(b, &upper_b, &lower_b) & NM_SEGMENT__HIGH;
+  if (!stops) return 0;
+  uint32_t n = nm_segment__first_byte(stops);
+  if (nm_segment__may_go_on(text, pos + 8 + n)) return 0;
   if (lookup) {
-    /* Each capital's high bit, moved to 0x20, lower-cases it. */
-    a = (a | (upper_a & mask_a) >> 2) & mask_a;
-    b = (b | (upper_b & mask_b) >> 2) & mask_b;
-    t->lex = nm__lexicon_short(lex, a, b, n);
-    if (n > 1 && !((lower_a & mask_a) | (lower_b & mask_b))) t->flags |= NM_TF_ALLCAPS;
+    uint64_t mask = (1ull << (8 * n)) - 1;
+    *cls = nm__lexicon_short(lex, a | upper >> 2, (b | (upper_b & mask) >> 2) & mask, n + 8);
+    *caps = !(lower | (lower_b & mask));
   }
-  return true;
+  return n + 8;
 }
 
 /* nm_segment__class beyond ASCII. */
@@ -476,6 +514,8 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
      compiler read them from the document again after each one. */
   const uint8_t *const mask = doc->mask;
   const uint32_t doc_len = doc->len;
+  /* Where fewer than 16 bytes (with the closing NUL) are left to read. */
+  const uint32_t fast_end = doc_len >= 15 ? doc_len - 14 : 0;
   uint32_t pos = 0, para_start = NM_NONE, para_tok = 0, para_end = 0, para_flags = 0;
   uint32_t newlines = 0;
   bool space_before = true;
@@ -497,16 +537,18 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
         nm__token *toks = doc->tokens.items;
         size_t count = doc->tokens.count, cap = doc->tokens.cap;
         uint8_t w;
-        while (count < cap && doc_len - pos >= 15 && (w = nm_segment__word_byte[(unsigned char)s[pos]]) != 0) {
-          nm__token *t = &toks[count];
-          bool word = NM_SEGMENT__CLASS(w) == NM_C_LETTER;
-          *t = (nm__token){.start = pos,
-                           .type = word ? NM_TOK_WORD : NM_TOK_NUMBER,
-                           .flags = word && !(w & NM_SEGMENT__LOWER) ? NM_TF_CAP : 0,
-                           .space = space_before};
-          if (!nm_segment__short_word((const unsigned char *)s, pos, lex, word, t)) break;
-          count++;
-          para_end = pos = t->end;
+        while (count < cap && pos < fast_end && (w = nm_segment__word_byte[(unsigned char)s[pos]]) != 0) {
+          bool word = NM_SEGMENT__CLASS(w) == NM_C_LETTER, caps = false;
+          uint32_t cls = 0, n = nm_segment__short_word((const unsigned char *)s, pos, lex, word, &cls, &caps);
+          if (!n) break;
+          toks[count++] = (nm__token){.start = pos,
+                                      .end = pos + n,
+                                      .lex = cls,
+                                      .type = word ? NM_TOK_WORD : NM_TOK_NUMBER,
+                                      .flags = (word && !(w & NM_SEGMENT__LOWER) ? NM_TF_CAP : 0) |
+                                               (caps && n > 1 ? NM_TF_ALLCAPS : 0),
+                                      .space = space_before};
+          para_end = pos += n;
           space_before = s[pos] == ' ';
           pos += space_before;
         }
