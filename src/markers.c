@@ -689,7 +689,8 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
   nm_status st = NM_OK;
   for (size_t i = first; i < end_tok && st == NM_OK; i++) {
     uint32_t s, en;
-    if (t[i].type == NM_TOK_WORD && !(t[i].lex & marking)) continue;
+    while (t[i].type == NM_TOK_WORD && !(t[i].lex & marking))
+      if (++i == end_tok) return st;
     if (t[i].type == NM_TOK_NUMBER) {
       if (t[i].start < figure_end) continue;
       const nm__rule *money = nm__rule_at(e, NM_R_FIGURE_MONEY), *pct = nm__rule_at(e, NM_R_FIGURE_PERCENT);

@@ -719,6 +719,8 @@ nm_status nm__split_sentences(nm_doc *doc) {
     const nm__para *p = &NM_AT(doc->paras, nm__para, pi);
     uint32_t start_tok = p->first_tok;
     for (uint32_t i = p->first_tok; i < p->end_tok; i++) {
+      /* Only punctuation, or the paragraph's last token, ends a sentence. */
+      while (t[i].type != NM_TOK_PUNCT && i + 1 < p->end_tok) i++;
       bool end_here = false;
       uint32_t last = i; /* the last token of the sentence, if it ends here */
       if (i + 1 == p->end_tok) {
