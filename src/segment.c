@@ -150,16 +150,14 @@ static inline uint64_t nm_segment__in_range(uint64_t x, unsigned lo, unsigned hi
 }
 
 /* The high bit of each byte of x that is an ASCII letter or digit; in
-   *upper and *lower those of the capital and the small letters. */
-static inline uint64_t nm_segment__alnum8(uint64_t x, uint64_t *upper, uint64_t *lower) {
+   *letter those of the letters, in *small those of the small letters. */
+static inline uint64_t nm_segment__alnum8(uint64_t x, uint64_t *letter, uint64_t *small) {
   uint64_t x7 = x & ~NM_SEGMENT__HIGH, ascii = ~x & NM_SEGMENT__HIGH;
   /* With 0x20 set a capital reads as its small letter, and no other byte
      turns into a letter. */
-  uint64_t letter = nm_segment__in_range(x7 | NM_SEGMENT__ONES * 0x20, 'a', 'z') & ascii;
-  uint64_t bit20 = x7 << 2; /* bit 0x20 of each byte, at its high bit */
-  *upper = letter & ~bit20;
-  *lower = letter & bit20;
-  return (letter | nm_segment__in_range(x7, '0', '9')) & ascii;
+  *letter = nm_segment__in_range(x7 | NM_SEGMENT__ONES * 0x20, 'a', 'z') & ascii;
+  *small = *letter & (x7 << 2); /* bit 0x20 of each byte, moved to its high bit */
+  return (*letter | nm_segment__in_range(x7, '0', '9')) & ascii;
 }
 
 /* Index of the lowest byte of x with its high bit set (x not 0). */
@@ -215,40 +213,49 @@ static inline bool nm_segment__may_go_on(const unsigned char *text, uint32_t end
 }
 
 /*
- * nm_segment__plain_word_end and the word's lexicon lookup in one go, for
- * the common word of plain text: ASCII letters and digits from pos, fewer
- * than 16 of them, ended where nm_segment__word_end would end them without
- * a look (nm_segment__may_go_on), with 16 bytes readable from pos. The two 8-byte words read to find the end are the key the
- * lexicon hashes, once lower-cased. Returns the word's length, 0 when it
- * needs the general path. For a word (`lookup`), its classes go to *cls
- * and whether it has no small letter to *caps.
+ * The token of the common word of plain text, in one go: ASCII letters and
+ * digits from pos, fewer than 16 of them, ended where nm_segment__word_end
+ * would end them without a look (nm_segment__may_go_on), with 16 bytes
+ * readable from pos. The two 8-byte words read to find its end, lower-cased
+ * (0x20 added to each letter), are the key the lexicon looks up. Writes the
+ * whole token at t; false, with t untouched, when the text at pos is no such
+ * word.
  */
-static inline uint32_t nm_segment__short_word(const unsigned char *text, uint32_t pos, const nm__lexicon *lex,
-                                              bool lookup, uint32_t *cls, bool *caps) {
-  uint64_t a = nm_segment__load8(text + pos), upper, lower;
-  uint64_t stops = ~nm_segment__alnum8(a, &upper, &lower) & NM_SEGMENT__HIGH;
+static inline bool nm_segment__short_word(const unsigned char *text, uint32_t pos, const nm__lexicon *lex,
+                                          bool space, nm__token *t) {
+  uint64_t a = nm_segment__load8(text + pos), letter, small;
+  uint64_t stops = ~nm_segment__alnum8(a, &letter, &small) & NM_SEGMENT__HIGH;
+  if (stops & 0x80) return false; /* not a letter or a digit */
+  bool word = (letter & 0x80) != 0;
+  uint32_t n, cls = 0;
+  uint64_t some_small;
   if (stops) {
-    uint32_t n = nm_segment__first_byte(stops);
-    if (nm_segment__may_go_on(text, pos + n)) return 0;
-    if (lookup) {
-      uint64_t mask = (1ull << (8 * n)) - 1;
-      /* Each capital's high bit, moved to 0x20, lower-cases it. */
-      *cls = nm__lexicon_short(lex, (a | (upper & mask) >> 2) & mask, 0, n);
-      *caps = !(lower & mask);
-    }
-    return n;
-  }
-  uint64_t b = nm_segment__load8(text + pos + 8), upper_b, lower_b;
-  stops = ~nm_segment__alnum8(b, &upper_b, &lower_b) & NM_SEGMENT__HIGH;
-  if (!stops) return 0;
-  uint32_t n = nm_segment__first_byte(stops);
-  if (nm_segment__may_go_on(text, pos + 8 + n)) return 0;
-  if (lookup) {
+    n = nm_segment__first_byte(stops);
+    if (nm_segment__may_go_on(text, pos + n)) return false;
     uint64_t mask = (1ull << (8 * n)) - 1;
-    *cls = nm__lexicon_short(lex, a | upper >> 2, (b | (upper_b & mask) >> 2) & mask, n + 8);
-    *caps = !(lower | (lower_b & mask));
+    if (word) cls = nm__lexicon_short(lex, (a | letter >> 2) & mask, 0, n);
+    some_small = small & mask;
+  } else {
+    uint64_t b = nm_segment__load8(text + pos + 8), letter_b, small_b;
+    stops = ~nm_segment__alnum8(b, &letter_b, &small_b) & NM_SEGMENT__HIGH;
+    if (!stops) return false; /* 16 or more: the general path */
+    n = nm_segment__first_byte(stops);
+    if (nm_segment__may_go_on(text, pos + 8 + n)) return false;
+    uint64_t mask = (1ull << (8 * n)) - 1;
+    if (word) cls = nm__lexicon_short(lex, a | letter >> 2, (b | letter_b >> 2) & mask, n + 8);
+    some_small = small | (small_b & mask);
+    n += 8;
   }
-  return n + 8;
+  uint8_t flags = 0;
+  if (word && !(small & 0x80)) flags |= NM_TF_CAP;
+  if (word && n > 1 && !some_small) flags |= NM_TF_ALLCAPS;
+  *t = (nm__token){.start = pos,
+                   .end = pos + n,
+                   .lex = cls,
+                   .type = word ? NM_TOK_WORD : NM_TOK_NUMBER,
+                   .flags = flags,
+                   .space = space};
+  return true;
 }
 
 /* nm_segment__class beyond ASCII. */
@@ -536,19 +543,9 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       if (!newlines && para_start != NM_NONE) {
         nm__token *toks = doc->tokens.items;
         size_t count = doc->tokens.count, cap = doc->tokens.cap;
-        uint8_t w;
-        while (count < cap && pos < fast_end && (w = nm_segment__word_byte[(unsigned char)s[pos]]) != 0) {
-          bool word = NM_SEGMENT__CLASS(w) == NM_C_LETTER, caps = false;
-          uint32_t cls = 0, n = nm_segment__short_word((const unsigned char *)s, pos, lex, word, &cls, &caps);
-          if (!n) break;
-          toks[count++] = (nm__token){.start = pos,
-                                      .end = pos + n,
-                                      .lex = cls,
-                                      .type = word ? NM_TOK_WORD : NM_TOK_NUMBER,
-                                      .flags = (word && !(w & NM_SEGMENT__LOWER) ? NM_TF_CAP : 0) |
-                                               (caps && n > 1 ? NM_TF_ALLCAPS : 0),
-                                      .space = space_before};
-          para_end = pos += n;
+        while (count < cap && pos < fast_end &&
+               nm_segment__short_word((const unsigned char *)s, pos, lex, space_before, &toks[count])) {
+          para_end = pos = toks[count++].end;
           space_before = s[pos] == ' ';
           pos += space_before;
         }
