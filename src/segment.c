@@ -716,8 +716,12 @@ nm_status nm__split_sentences(nm_doc *doc) {
     const nm__para *p = &NM_AT(doc->paras, nm__para, pi);
     uint32_t start_tok = p->first_tok;
     for (uint32_t i = p->first_tok; i < p->end_tok; i++) {
-      /* Only punctuation, or the paragraph's last token, ends a sentence. */
-      while (t[i].type != NM_TOK_PUNCT && i + 1 < p->end_tok) i++;
+      /* Only punctuation, or the paragraph's last token, ends a sentence.
+         The tokens passed are in the sentence pushed next: they get its
+         index on the way. */
+      uint32_t si = (uint32_t)doc->sents.count;
+      while (t[i].type != NM_TOK_PUNCT && i + 1 < p->end_tok) t[i++].sent = si;
+      t[i].sent = si;
       bool end_here = false;
       uint32_t last = i; /* the last token of the sentence, if it ends here */
       if (i + 1 == p->end_tok) {
@@ -749,7 +753,8 @@ nm_status nm__split_sentences(nm_doc *doc) {
           }
           end_here = starts;
         }
-        if (end_here) i = last;
+        if (end_here)
+          while (i < last) t[++i].sent = si;
       }
       if (!end_here) continue;
       nm__sent *sn = nm__vec_push(&doc->sents);
@@ -759,8 +764,6 @@ nm_status nm__split_sentences(nm_doc *doc) {
       sn->start = t[start_tok].start;
       sn->end = t[i].end;
       sn->para = (uint32_t)pi;
-      uint32_t si = (uint32_t)doc->sents.count - 1;
-      for (uint32_t k = start_tok; k <= i; k++) t[k].sent = si;
       t[start_tok].flags |= NM_TF_SENT_START;
       start_tok = i + 1;
     }
