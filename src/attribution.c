@@ -423,13 +423,27 @@ static void nm_attr__lex_runs(const nm_attr__ctx *c, uint32_t i, uint32_t hi, nm
   memo->n = 0;
   for (uint32_t k = i; k < hi && k < i + 5; k++) {
     if (!nm_attr__word(c, k) || nm_attr__in_quote(c, k)) break;
-    if (n) key[n++] = ' ';
     const nm__token *t = &c->t[k];
-    if (n + (t->end - t->start) >= sizeof key) break;
-    n += nm__lexicon_norm(c->doc->text + t->start, t->end - t->start, key + n, sizeof key - n);
-    /* The first word's own entry is in its token already (segment.c). */
-    bool prefix = k == i ? (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0 : false;
-    memo->cls[memo->n++] = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(c->lex, key, n, &prefix);
+    size_t len = t->end - t->start;
+    if (k == i) {
+      /* The first word's own entry is in its token already (segment.c). */
+      memo->cls[memo->n++] = t->lex & ~(NM_LEX_PREFIX_OF_ENTRY | NM_LEX_INNER_OF_ENTRY);
+      if (!(t->lex & NM_LEX_PREFIX_OF_ENTRY)) break;
+      continue;
+    }
+    /* A word (looked up, under 64 bytes) that no entry has past its first
+       word: the run is no entry and starts none. */
+    if (t->type == NM_TOK_WORD && len < 64 && !(t->lex & NM_LEX_INNER_OF_ENTRY)) {
+      memo->cls[memo->n++] = 0;
+      break;
+    }
+    /* The key starts with the first word only now that a run needs it. */
+    if (!n) n = nm__lexicon_norm(c->doc->text + c->t[i].start, c->t[i].end - c->t[i].start, key, sizeof key);
+    key[n++] = ' ';
+    if (n + len >= sizeof key) break;
+    n += nm__lexicon_norm(c->doc->text + t->start, len, key + n, sizeof key - n);
+    bool prefix;
+    memo->cls[memo->n++] = nm__lexicon_get(c->lex, key, n, &prefix);
     if (!prefix) break;
   }
 }

@@ -104,6 +104,10 @@ enum {
 
 /* In a token's `lex`: some multi-word entry starts with this word. */
 #define NM_LEX_PREFIX_OF_ENTRY (1u << 31)
+/* In a token's `lex`: some multi-word entry has this word after its first
+   (no run of words ending in a word without it is an entry or the start of
+   one, so a run's lookup can stop there). */
+#define NM_LEX_INNER_OF_ENTRY (1u << 30)
 
 typedef struct nm__lexicon nm__lexicon;
 /* Build from the embedded lexicon files. NULL on no memory. */
@@ -122,12 +126,20 @@ uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool
  */
 size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap);
 /*
- * nm__lexicon_get of one word as it stands in the text (normalised here,
- * into at most 64 bytes): the tokenizer's lookup, one pass for plain words.
+ * The classes of one word as it stands in the text (normalised here, into
+ * at most 64 bytes), with NM_LEX_PREFIX_OF_ENTRY and NM_LEX_INNER_OF_ENTRY,
+ * as a token keeps them: the tokenizer's lookup, one pass for plain words.
  * `readable` is how many bytes may be read from word on (past its n): with
  * 16 of them, a short ASCII word is looked up 8 bytes at a time.
  */
-uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix);
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable);
+/*
+ * The tokenizer's lookup of a short word it has already lower-cased: the n
+ * (1..16) bytes of the key packed into a and b, byte k in bits 8*(k%8) of
+ * a for k < 8 and of b after (what a little-endian load reads), zero past
+ * n. Returns what nm__lexicon_word does.
+ */
+uint32_t nm__lexicon_short(const nm__lexicon *lex, uint64_t a, uint64_t b, size_t n);
 
 /* ---- segmentation (segment.c) ------------------------------------------- */
 

@@ -10,23 +10,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for a few strings that came back from nm_json__cstring with
+   nothing to escape (kind, rule, message and severity names, the same few
+   pointers over and over): their copies need no second look. */
+#define NM_JSON_PLAIN_SLOTS 32
+
 typedef struct nm_json__buf {
   char *data;
   size_t len, cap;
+  /* len + n < limit is the whole room test: cap, at most one piece past a
+     whole one with a sink, 0 once failed (nm_json__set_limit). */
+  size_t limit;
   bool failed, sink_failed;
   /* With a sink, the buffer is handed over in pieces and never grows past
      one piece: a document's JSON can be several times its text. */
   int (*sink)(void *ud, const char *data, size_t len);
   void *ud;
+  const char *plain[NM_JSON_PLAIN_SLOTS];
+  size_t plain_len[NM_JSON_PLAIN_SLOTS];
 } nm_json__buf;
 
 #define NM_JSON_PIECE 65536
+
+static void nm_json__set_limit(nm_json__buf *b) {
+  b->limit = b->failed ? 0 : b->sink && b->cap > NM_JSON_PIECE + 1 ? NM_JSON_PIECE + 1 : b->cap;
+}
 
 /* ---- private ------------------------------------------------------------ */
 
 static void nm_json__flush(nm_json__buf *b) {
   if (!b->failed && b->sink && b->len && b->sink(b->ud, b->data, b->len) != 0) b->failed = b->sink_failed = true;
   b->len = 0;
+  nm_json__set_limit(b);
 }
 
 /* Make room for n more bytes (and the terminating NUL); false on failure. */
@@ -42,18 +57,20 @@ static bool nm_json__grow(nm_json__buf *b, size_t n) {
     char *data = realloc(b->data, cap);
     if (!data) {
       b->failed = true;
+      nm_json__set_limit(b);
       return false;
     }
     b->data = data;
     b->cap = cap;
+    nm_json__set_limit(b);
   }
   return true;
 }
 
 /* The common case inline: the piece has room (a failed buffer has none:
-   its cap stays what it was, and grow says no). */
+   its limit is 0, and grow says no). */
 static inline bool nm_json__room(nm_json__buf *b, size_t n) {
-  if (b->len + n < b->cap && !b->failed && (!b->sink || b->len + n <= NM_JSON_PIECE)) return true;
+  if (b->len + n < b->limit) return true;
   return nm_json__grow(b, n);
 }
 
@@ -70,21 +87,37 @@ static void nm_json__puts(nm_json__buf *b, const char *s) { nm_json__put(b, s, s
 /* A literal: its length is known at compile time, so no strlen. */
 #define NM_JSON_LIT(b, lit) nm_json__put((b), (lit), sizeof(lit) - 1)
 
+/* "00" to "99": the digits of a number go two a division. */
+static const char nm_json__pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
 /* lit, the decimal digits of v, then lit2: the writer's hot path, which
-   snprintf made the slowest part of the JSON. */
+   snprintf made the slowest part of the JSON. The digits are copied as 16
+   bytes whatever their number (lit2 then writes over the rest): a copy of
+   known length is two moves, one of any length a call. */
 static inline void nm_json__num(nm_json__buf *b, const char *lit, size_t litlen, unsigned long long v,
-                         const char *lit2, size_t lit2len) {
-  char tmp[24];
-  size_t n = sizeof tmp;
-  do {
-    tmp[--n] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  size_t digits = sizeof tmp - n;
-  if (!nm_json__room(b, litlen + digits + lit2len)) return;
+                                const char *lit2, size_t lit2len) {
+  char tmp[40];
+  char *d = tmp + 24; /* the digits end here, with 16 bytes readable after them */
+  memset(d, 0, 16);
+  while (v >= 100) {
+    d -= 2;
+    memcpy(d, nm_json__pairs + (v % 100) * 2, 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    d -= 2;
+    memcpy(d, nm_json__pairs + v * 2, 2);
+  } else {
+    *--d = (char)('0' + v);
+  }
+  size_t digits = (size_t)(tmp + 24 - d);
+  if (!nm_json__room(b, litlen + (digits > 16 ? digits : 16) + lit2len)) return;
   char *o = b->data + b->len;
   memcpy(o, lit, litlen);
-  memcpy(o + litlen, tmp + n, digits);
+  if (digits <= 16) memcpy(o + litlen, d, 16);
+  else memcpy(o + litlen, d, digits);
   memcpy(o + litlen + digits, lit2, lit2len);
   b->len += litlen + digits + lit2len;
 }
@@ -130,7 +163,7 @@ static const unsigned char nm_json__plain[256] = {
 #define NM_JSON_HIGH 0x8080808080808080ull
 
 /* Do the 8 bytes of x all go into JSON as they are (nm_json__plain)? */
-static bool nm_json__plain8(uint64_t x) {
+static inline bool nm_json__plain8(uint64_t x) {
   /* A byte is not plain when its high bit is set, when it is below 0x20,
      when it is 0x7F, or when it is '"' or '\\'; each test sets the high bit
      of its byte (exact once bytes with the high bit set are ruled out). */
@@ -140,16 +173,41 @@ static bool nm_json__plain8(uint64_t x) {
   return !((x | low | zero) & NM_JSON_HIGH);
 }
 
-static void nm_json__string(nm_json__buf *b, const char *s, size_t n) {
+/* The first byte at or after i of p[0..n) that JSON does not take as it is
+   (nm_json__plain), or n. Most bytes of news text need nothing: they go 8
+   at a time, and the last 8 bytes are read as one word too (again, in part). */
+static inline size_t nm_json__plain_run(const unsigned char *p, size_t i, size_t n) {
+  for (uint64_t x; i + 8 <= n && (memcpy(&x, p + i, 8), nm_json__plain8(x));) i += 8;
+  if (i + 8 > n && n >= 8) {
+    uint64_t x;
+    memcpy(&x, p + n - 8, 8);
+    if (nm_json__plain8(x)) return n;
+  }
+  while (i < n && nm_json__plain[p[i]]) i++;
+  return i;
+}
+
+/* s, which needs no escape, between quote marks. */
+static void nm_json__quoted(nm_json__buf *b, const char *s, size_t n) {
+  if (!nm_json__room(b, n + 2)) return;
+  char *o = b->data + b->len;
+  o[0] = '"';
+  memcpy(o + 1, s, n);
+  o[n + 1] = '"';
+  b->len += n + 2;
+}
+
+/* Writes s as a JSON string; returns whether it went as it is. */
+static bool nm_json__string(nm_json__buf *b, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
+  size_t i = nm_json__plain_run(p, 0, n);
+  if (i == n) {
+    nm_json__quoted(b, s, n); /* nothing to escape, the common case */
+    return true;
+  }
   NM_JSON_LIT(b, "\"");
   size_t run = 0; /* start of the pending run of bytes copied as they are */
-  for (size_t i = 0; i < n;) {
-    /* Most bytes of news text need nothing: step over them 8 at a time,
-       then through a table, and copy the whole run at once when it ends. */
-    for (uint64_t x; i + 8 <= n && (memcpy(&x, p + i, 8), nm_json__plain8(x));) i += 8;
-    while (i < n && nm_json__plain[p[i]]) i++;
-    if (i >= n) break;
+  while (i < n) {
     unsigned c = p[i];
     const char *esc = NULL;
     char tmp[8];
@@ -174,15 +232,28 @@ static void nm_json__string(nm_json__buf *b, const char *s, size_t n) {
       nm_json__puts(b, esc);
       run = i + step;
     }
-    i += step;
+    i = nm_json__plain_run(p, i + step, n);
   }
   nm_json__put(b, s + run, n - run);
   NM_JSON_LIT(b, "\"");
+  return run == 0;
 }
 
 static void nm_json__cstring(nm_json__buf *b, const char *s) {
-  if (s) nm_json__string(b, s, strlen(s));
-  else NM_JSON_LIT(b, "null");
+  if (!s) {
+    NM_JSON_LIT(b, "null");
+    return;
+  }
+  size_t k = (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 59); /* 5 bits: 32 slots */
+  if (b->plain[k] == s) {
+    nm_json__quoted(b, s, b->plain_len[k]);
+    return;
+  }
+  size_t n = strlen(s);
+  if (nm_json__string(b, s, n)) {
+    b->plain[k] = s;
+    b->plain_len[k] = n;
+  }
 }
 
 /* {"start": S, "end": E, "text": "..."} or null */

@@ -8,26 +8,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NM_LEX_PREFIX (1u << 31) /* some longer entry starts with this key */
+/* Bits of a slot beyond the classes, kept as a token keeps them: some
+   longer entry starts with this key; the key is a word that some entry has
+   after its first word. */
+#define NM_LEX_PREFIX NM_LEX_PREFIX_OF_ENTRY
+#define NM_LEX_INNER NM_LEX_INNER_OF_ENTRY
 
 /*
- * 16 bytes a slot, the keys' bytes side by side in one pool: every word of
- * every document is looked up, and with 32-byte slots pointing into arena
- * blocks the probes missed the cache (the lookup was 10% of annotate's
- * cycles on 4% of its instructions).
+ * Two open-addressing tables. Keys of up to NM_LEXICON_WORD_KEY bytes
+ * (nearly every word, most runs) sit in their slots as two 8-byte words,
+ * zero past their end: a probe is two compares and no second memory
+ * access, and the tokenizer hands its words over in that form
+ * (nm__lexicon_short). Longer keys keep their bytes in a pool.
  */
-typedef struct nm_lexicon__slot {
-  uint32_t hash;    /* the key's hash, bits 32..63 */
-  uint32_t classes;
-  uint32_t key;     /* offset of the key in the pool, plus one; 0 when empty */
+#define NM_LEXICON_WORD_KEY 16
+
+typedef struct nm_lexicon__short {
+  uint64_t a, b;   /* key bytes 0..7 and 8..15 (as nm__lexicon_short packs them); a is 0 when empty */
+  uint32_t bits;   /* classes, NM_LEX_PREFIX, NM_LEX_INNER */
   uint32_t len;
-} nm_lexicon__slot;
+} nm_lexicon__short;
+
+typedef struct nm_lexicon__long {
+  uint32_t hash;   /* the key's hash, bits 32..63 */
+  uint32_t bits;
+  uint32_t key;    /* offset of the key in the pool, plus one; 0 when empty */
+  uint32_t len;
+} nm_lexicon__long;
+
+typedef struct nm_lexicon__table {
+  void *slots;
+  size_t cap, count; /* cap is a power of two */
+  unsigned shift;    /* 64 - log2(cap): the hash's top bits index the short table */
+} nm_lexicon__table;
 
 struct nm__lexicon {
-  nm_lexicon__slot *slots;
-  size_t cap, count; /* cap is a power of two */
-  size_t max_len;    /* the longest key: longer ones need no lookup */
-  char *pool;        /* the keys, back to back */
+  nm_lexicon__table shorts, longs;
+  size_t max_len; /* the longest key: longer ones need no lookup */
+  char *pool;     /* the long keys, back to back */
   size_t pool_len, pool_cap;
 };
 
@@ -68,82 +86,105 @@ static const struct {
 #define NM_LEXICON_ONES 0x0101010101010101ull
 #define NM_LEXICON_HIGH 0x8080808080808080ull
 
-/* Keys of up to 16 bytes (nearly every word) hash as two 8-byte words, so a
-   token can be lower-cased, hashed and compared 8 bytes at a time. */
-#define NM_LEXICON_WORD_KEY 16
-
-static uint64_t nm_lexicon__mix(uint64_t a, uint64_t b, size_t n) {
-  uint64_t h = (a ^ (uint64_t)n) * 0x9E3779B97F4A7C15ull ^ b * 0xC2B2AE3D27D4EB4Full;
-  h ^= h >> 29;
-  h *= 0xBF58476D1CE4E5B9ull;
-  return h ^ (h >> 32);
+/* The bytes of a key of up to NM_LEXICON_WORD_KEY bytes as two words:
+   byte k in bits 8 * (k % 8) of word k / 8, zero past n. */
+static void nm_lexicon__pack(const char *s, size_t n, uint64_t *a, uint64_t *b) {
+  uint64_t w[2] = {0, 0};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(w, s, n);
+#else
+  for (size_t i = 0; i < n; i++) w[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (i % 8));
+#endif
+  *a = w[0];
+  *b = w[1];
 }
 
-static uint64_t nm_lexicon__hash(const char *s, size_t n) {
-  if (n <= NM_LEXICON_WORD_KEY) {
-    /* Byte k of the key is byte k % 8 of word k / 8, from the low end:
-       what a little-endian load of the key reads. */
-    uint64_t w[2] = {0, 0};
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(w, s, n);
-#else
-    for (size_t i = 0; i < n; i++) w[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (i % 8));
-#endif
-    return nm_lexicon__mix(w[0], w[1], n);
+/* A multiplicative hash of a short key: its top bits are the slot. */
+static inline uint64_t nm_lexicon__mix(uint64_t a, uint64_t b) {
+  return (a ^ (b * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull;
+}
+
+/* The slot of a short key, or the empty slot where it would go. */
+static inline nm_lexicon__short *nm_lexicon__find_short(const nm__lexicon *lex, uint64_t a, uint64_t b,
+                                                        size_t n) {
+  nm_lexicon__short *slots = lex->shorts.slots;
+  size_t mask = lex->shorts.cap - 1;
+  for (size_t i = (size_t)(nm_lexicon__mix(a, b) >> lex->shorts.shift);; i = (i + 1) & mask) {
+    nm_lexicon__short *s = &slots[i];
+    if ((s->a == a && s->b == b && s->len == n) || !s->a) return s;
   }
+}
+
+static uint64_t nm_lexicon__hash_long(const char *s, size_t n) {
   uint64_t h = NM_LEXICON_FNV_BASIS; /* FNV-1a */
   for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * NM_LEXICON_FNV_PRIME;
   return h;
 }
 
-static bool nm_lexicon__same(const char *a, const char *b, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
-/* The slot of key, or the empty slot where it would go. */
-static nm_lexicon__slot *nm_lexicon__find(const nm__lexicon *lex, const char *key, size_t n, uint64_t h) {
-  size_t mask = lex->cap - 1;
+/* The slot of a long key, or the empty slot where it would go. */
+static nm_lexicon__long *nm_lexicon__find_long(const nm__lexicon *lex, const char *key, size_t n, uint64_t h) {
+  nm_lexicon__long *slots = lex->longs.slots;
+  size_t mask = lex->longs.cap - 1;
   uint32_t tag = (uint32_t)(h >> 32);
   for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-    nm_lexicon__slot *s = &lex->slots[i];
-    if (!s->key || (s->hash == tag && s->len == n && nm_lexicon__same(lex->pool + s->key - 1, key, n)))
-      return s;
+    nm_lexicon__long *s = &slots[i];
+    if (!s->key || (s->hash == tag && s->len == n && memcmp(lex->pool + s->key - 1, key, n) == 0)) return s;
   }
 }
 
-static bool nm_lexicon__grow(nm__lexicon *lex) {
-  size_t cap = lex->cap ? lex->cap * 2 : 1024;
-  nm_lexicon__slot *old = lex->slots;
-  size_t old_cap = lex->cap;
-  nm_lexicon__slot *slots = calloc(cap, sizeof *slots);
+/* Double a table (or make its first slots), keeping it at most half full. */
+static bool nm_lexicon__grow(nm__lexicon *lex, nm_lexicon__table *t, size_t slot_size) {
+  nm_lexicon__table old = *t;
+  size_t cap = old.cap ? old.cap * 2 : 1024;
+  void *slots = calloc(cap, slot_size);
   if (!slots) return false;
-  /* Slots keep only the hash's high bits: rehash from the keys. */
-  lex->slots = slots;
-  lex->cap = cap;
-  for (size_t i = 0; i < old_cap; i++) {
-    if (!old[i].key) continue;
-    const char *k = lex->pool + old[i].key - 1;
-    *nm_lexicon__find(lex, k, old[i].len, nm_lexicon__hash(k, old[i].len)) = old[i];
+  t->slots = slots;
+  t->cap = cap;
+  t->shift = 64;
+  for (size_t c = cap; c > 1; c /= 2) t->shift--;
+  /* Slots keep no whole hash: rehash from the keys. */
+  for (size_t i = 0; i < old.cap; i++) {
+    if (t == &lex->shorts) {
+      const nm_lexicon__short *o = (const nm_lexicon__short *)old.slots + i;
+      if (o->a) *nm_lexicon__find_short(lex, o->a, o->b, o->len) = *o;
+    } else {
+      const nm_lexicon__long *o = (const nm_lexicon__long *)old.slots + i;
+      if (!o->key) continue;
+      const char *k = lex->pool + o->key - 1;
+      *nm_lexicon__find_long(lex, k, o->len, nm_lexicon__hash_long(k, o->len)) = *o;
+    }
   }
-  free(old);
+  free(old.slots);
   return true;
 }
 
 static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_t cls) {
-  if ((lex->count + 1) * 2 > lex->cap && !nm_lexicon__grow(lex)) return false;
-  uint64_t h = nm_lexicon__hash(key, n);
-  nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, h);
+  if (n > lex->max_len) lex->max_len = n;
+  if (n <= NM_LEXICON_WORD_KEY) {
+    if ((lex->shorts.count + 1) * 2 > lex->shorts.cap && !nm_lexicon__grow(lex, &lex->shorts, sizeof(nm_lexicon__short)))
+      return false;
+    uint64_t a, b;
+    nm_lexicon__pack(key, n, &a, &b);
+    nm_lexicon__short *s = nm_lexicon__find_short(lex, a, b, n);
+    if (!s->a) {
+      s->a = a;
+      s->b = b;
+      s->len = (uint32_t)n;
+      lex->shorts.count++;
+    }
+    s->bits |= cls;
+    return true;
+  }
+  if ((lex->longs.count + 1) * 2 > lex->longs.cap && !nm_lexicon__grow(lex, &lex->longs, sizeof(nm_lexicon__long)))
+    return false;
+  uint64_t h = nm_lexicon__hash_long(key, n);
+  nm_lexicon__long *s = nm_lexicon__find_long(lex, key, n, h);
   if (!s->key) {
-    /* The pool keeps NM_LEXICON_WORD_KEY bytes after its last key, so a key
-       can be read as two 8-byte words (nm__lexicon_word). */
-    if (lex->pool_len + n + NM_LEXICON_WORD_KEY > lex->pool_cap) {
-      size_t cap = lex->pool_cap ? lex->pool_cap * 2 : 16384;
-      while (cap < lex->pool_len + n + NM_LEXICON_WORD_KEY) cap *= 2;
+    if (lex->pool_len + n > lex->pool_cap) {
+      size_t cap = lex->pool_cap ? lex->pool_cap * 2 : 4096;
+      while (cap < lex->pool_len + n) cap *= 2;
       char *pool = realloc(lex->pool, cap);
       if (!pool) return false;
-      memset(pool + lex->pool_cap, 0, cap - lex->pool_cap);
       lex->pool = pool;
       lex->pool_cap = cap;
     }
@@ -152,17 +193,22 @@ static bool nm_lexicon__add(nm__lexicon *lex, const char *key, size_t n, uint32_
     lex->pool_len += n;
     s->len = (uint32_t)n;
     s->hash = (uint32_t)(h >> 32);
-    lex->count++;
-    if (n > lex->max_len) lex->max_len = n;
+    lex->longs.count++;
   }
-  s->classes |= cls;
+  s->bits |= cls;
   return true;
 }
 
-/* Add an entry, and mark each of its shorter word prefixes. */
+/* Add an entry, and mark each of its shorter word prefixes and each of
+   its words after the first. */
 static bool nm_lexicon__add_entry(nm__lexicon *lex, const char *key, size_t n, uint32_t cls) {
-  for (size_t i = 0; i < n; i++)
-    if (key[i] == ' ' && !nm_lexicon__add(lex, key, i, NM_LEX_PREFIX)) return false;
+  for (size_t i = 0; i < n; i++) {
+    if (key[i] != ' ') continue;
+    if (!nm_lexicon__add(lex, key, i, NM_LEX_PREFIX)) return false;
+    size_t end = i + 1;
+    while (end < n && key[end] != ' ') end++;
+    if (!nm_lexicon__add(lex, key + i + 1, end - i - 1, NM_LEX_INNER)) return false;
+  }
   return nm_lexicon__add(lex, key, n, cls);
 }
 
@@ -231,8 +277,9 @@ size_t nm__lexicon_norm(const char *s, size_t n, char *out, size_t cap) {
 
 nm__lexicon *nm__lexicon_new(void) {
   nm__lexicon *lex = calloc(1, sizeof *lex);
-  if (!lex || !nm_lexicon__grow(lex)) {
-    free(lex);
+  if (!lex || !nm_lexicon__grow(lex, &lex->shorts, sizeof(nm_lexicon__short)) ||
+      !nm_lexicon__grow(lex, &lex->longs, sizeof(nm_lexicon__long))) {
+    nm__lexicon_delete(lex);
     return NULL;
   }
   const char *p = nm__lexicon_text, *end = nm__lexicon_text + nm__lexicon_text_len;
@@ -262,40 +309,30 @@ nm__lexicon *nm__lexicon_new(void) {
 
 void nm__lexicon_delete(nm__lexicon *lex) {
   if (!lex) return;
-  free(lex->slots);
+  free(lex->shorts.slots);
+  free(lex->longs.slots);
   free(lex->pool);
   free(lex);
 }
 
-uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool *is_prefix) {
-  uint32_t cls = 0;
-  if (n <= lex->max_len) {
-    nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
-    cls = s->key ? s->classes : 0;
+/* A key's slot bits, 0 when absent. */
+static uint32_t nm_lexicon__bits(const nm__lexicon *lex, const char *key, size_t n) {
+  if (n > lex->max_len) return 0;
+  if (n <= NM_LEXICON_WORD_KEY) {
+    uint64_t a, b;
+    nm_lexicon__pack(key, n, &a, &b);
+    return nm_lexicon__find_short(lex, a, b, n)->bits;
   }
+  return nm_lexicon__find_long(lex, key, n, nm_lexicon__hash_long(key, n))->bits;
+}
+
+uint32_t nm__lexicon_get(const nm__lexicon *lex, const char *key, size_t n, bool *is_prefix) {
+  uint32_t cls = nm_lexicon__bits(lex, key, n);
   if (is_prefix) *is_prefix = (cls & NM_LEX_PREFIX) != 0;
-  return cls & ~NM_LEX_PREFIX;
+  return cls & ~(NM_LEX_PREFIX | NM_LEX_INNER);
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* The slot of the key whose bytes are the words a and b (zero past n bytes). */
-static const nm_lexicon__slot *nm_lexicon__find_words(const nm__lexicon *lex, uint64_t a, uint64_t b, size_t n) {
-  uint64_t h = nm_lexicon__mix(a, b, n);
-  size_t mask = lex->cap - 1;
-  uint32_t tag = (uint32_t)(h >> 32);
-  uint64_t ma = n >= 8 ? ~0ull : (1ull << (8 * n)) - 1, mb = n <= 8 ? 0 : n >= 16 ? ~0ull : (1ull << (8 * (n - 8))) - 1;
-  for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-    const nm_lexicon__slot *s = &lex->slots[i];
-    if (!s->key) return s;
-    if (s->hash == tag && s->len == n) {
-      uint64_t ka, kb;
-      memcpy(&ka, lex->pool + s->key - 1, 8);
-      memcpy(&kb, lex->pool + s->key - 1 + 8, 8);
-      if (!((ka ^ a) & ma) && !((kb ^ b) & mb)) return s;
-    }
-  }
-}
-
 /* Any byte of x below c (each byte of x under 0x80; c at most 0x80)? */
 static bool nm_lexicon__has_below(uint64_t x, unsigned c) {
   return ((x - NM_LEXICON_ONES * c) & ~x & NM_LEXICON_HIGH) != 0;
@@ -313,9 +350,9 @@ static uint64_t nm_lexicon__lower(uint64_t x) {
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, size_t n, bool *is_prefix) {
+static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, size_t n) {
   char key[64];
-  /* Other plain ASCII words: lower-case and hash in one pass. */
+  /* Other plain ASCII words: lower-case in one pass. */
   if (n <= lex->max_len && n <= sizeof key) {
     size_t k = 0;
     for (; k < n; k++) {
@@ -323,18 +360,17 @@ static uint32_t nm_lexicon__word_slow(const nm__lexicon *lex, const char *word, 
       if (c >= 0x80 || c <= ' ') break;
       key[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    if (k == n) {
-      nm_lexicon__slot *s = nm_lexicon__find(lex, key, n, nm_lexicon__hash(key, n));
-      uint32_t cls = s->key ? s->classes : 0;
-      *is_prefix = (cls & NM_LEX_PREFIX) != 0;
-      return cls & ~NM_LEX_PREFIX;
-    }
+    if (k == n) return nm_lexicon__bits(lex, key, n);
   }
   size_t len = nm__lexicon_norm(word, n, key, sizeof key);
-  return nm__lexicon_get(lex, key, len, is_prefix);
+  return nm_lexicon__bits(lex, key, len);
 }
 
-uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable, bool *is_prefix) {
+uint32_t nm__lexicon_short(const nm__lexicon *lex, uint64_t a, uint64_t b, size_t n) {
+  return nm_lexicon__find_short(lex, a, b, n)->bits;
+}
+
+uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, size_t readable) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   /* The common case, a plain ASCII word of up to 16 bytes with 16 bytes to
      read: lower-case, hash and compare it 8 bytes at a time. */
@@ -348,14 +384,11 @@ uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, si
     /* Bytes past the word read as 'a', which passes both tests. */
     uint64_t fa = a | (~ma & NM_LEXICON_ONES * 'a'), fb = b | (~mb & NM_LEXICON_ONES * 'a');
     if (!((fa | fb) & NM_LEXICON_HIGH) && !nm_lexicon__has_below(fa, '!') && !nm_lexicon__has_below(fb, '!')) {
-      const nm_lexicon__slot *s = nm_lexicon__find_words(lex, nm_lexicon__lower(a), nm_lexicon__lower(b), n);
-      uint32_t cls = s->key ? s->classes : 0;
-      *is_prefix = (cls & NM_LEX_PREFIX) != 0;
-      return cls & ~NM_LEX_PREFIX;
+      return nm_lexicon__find_short(lex, nm_lexicon__lower(a), nm_lexicon__lower(b), n)->bits;
     }
   }
 #else
   (void)readable;
 #endif
-  return nm_lexicon__word_slow(lex, word, n, is_prefix);
+  return nm_lexicon__word_slow(lex, word, n);
 }

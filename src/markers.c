@@ -278,20 +278,31 @@ static uint32_t nm_markers__lookup(const nm_doc *doc, size_t i, size_t end_tok, 
   *after = i + 1;
   /* A word that starts no longer entry needs no table lookup at all. */
   const nm__token *first = nm_markers__tok(doc, i);
-  if (first->type == NM_TOK_WORD && !(first->lex & NM_LEX_PREFIX_OF_ENTRY)) return first->lex;
+  const uint32_t not_classes = NM_LEX_PREFIX_OF_ENTRY | NM_LEX_INNER_OF_ENTRY;
+  if (first->type == NM_TOK_WORD && !(first->lex & NM_LEX_PREFIX_OF_ENTRY)) return first->lex & ~not_classes;
   for (; k < end_tok && k < i + 8; k++) {
     const nm__token *t = nm_markers__tok(doc, k);
     if (t->type != NM_TOK_WORD && !(k > i && t->type == NM_TOK_PUNCT)) break;
-    if (k > i) {
-      if (!t->space || n + 1 >= sizeof key) break;
-      key[n++] = ' ';
-    }
     size_t len = t->end - t->start;
-    if (len >= sizeof key - n) break;
-    n += nm__lexicon_norm(doc->text + t->start, len, key + n, sizeof key - n);
-    /* The segmenter already looked up single words; only runs need the table. */
-    bool more = (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0;
-    uint32_t cls = k == i ? t->lex & ~NM_LEX_PREFIX_OF_ENTRY : nm__lexicon_get(lex, key, n, &more);
+    uint32_t cls;
+    bool more;
+    if (k == i) {
+      /* The segmenter already looked up single words; only runs need the table. */
+      cls = t->lex & ~not_classes;
+      more = (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0;
+    } else {
+      if (!t->space) break;
+      /* A word (looked up, under 64 bytes) that no entry has past its
+         first word: the run is no entry and starts none. */
+      if (t->type == NM_TOK_WORD && len < 64 && !(t->lex & NM_LEX_INNER_OF_ENTRY)) break;
+      /* The key starts with the first word only now that a run needs it. */
+      if (!n) n = nm__lexicon_norm(doc->text + first->start, first->end - first->start, key, sizeof key);
+      if (n + 1 >= sizeof key) break;
+      key[n++] = ' ';
+      if (len >= sizeof key - n) break;
+      n += nm__lexicon_norm(doc->text + t->start, len, key + n, sizeof key - n);
+      cls = nm__lexicon_get(lex, key, n, &more);
+    }
     if (cls) {
       best = cls;
       *after = k + 1;
@@ -670,9 +681,16 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
   size_t first = para->first_tok, end_tok = para->end_tok;
   if (end_tok > doc->tokens.count) end_tok = doc->tokens.count;
   uint32_t figure_end = 0, date_end = 0, anon_end = 0;
+  /* The classes a word needs to start a marker below, and the bit of a
+     word that may start a run with one: most words have none. */
+  const uint32_t marking = NM_LEX_NUMBER | NM_LEX_DATE | NM_LEX_ANON_HEAD | NM_LEX_HEDGE | NM_LEX_CONTESTED |
+                           NM_LEX_DENIAL | NM_LEX_LOADED | NM_LEX_STATE_MEDIA | NM_LEX_AGENCY |
+                           NM_LEX_PREFIX_OF_ENTRY;
   nm_status st = NM_OK;
   for (size_t i = first; i < end_tok && st == NM_OK; i++) {
     uint32_t s, en;
+    while (t[i].type == NM_TOK_WORD && !(t[i].lex & marking))
+      if (++i == end_tok) return st;
     if (t[i].type == NM_TOK_NUMBER) {
       if (t[i].start < figure_end) continue;
       const nm__rule *money = nm__rule_at(e, NM_R_FIGURE_MONEY), *pct = nm__rule_at(e, NM_R_FIGURE_PERCENT);
@@ -723,8 +741,8 @@ static nm_status nm_markers__para(nm_markers__pass *p, const nm__para *para) {
         nm_markers__denial(doc, i, after, first, end_tok))
       st = nm_markers__push(p, NM_R_DENIAL_VERB, ws, we);
     /* "blasted out an email" sends it; "blasted the report" judges it */
-    bool sent_out = after == i + 1 && after < end_tok && nm_markers__is(doc, &t[after], "out");
-    if ((cls & NM_LEX_LOADED) && nm__builtin_active(e, NM_R_LOADED_WORD) && st == NM_OK && !sent_out &&
+    if ((cls & NM_LEX_LOADED) && nm__builtin_active(e, NM_R_LOADED_WORD) && st == NM_OK &&
+        !(after == i + 1 && after < end_tok && nm_markers__is(doc, &t[after], "out")) &&
         !(t[i].flags & NM_TF_IN_QUOTE) && !nm_markers__overlaps(p->quoted, p->nquoted, ws, we))
       st = nm_markers__push(p, NM_R_LOADED_WORD, ws, we);
     if (cls & (NM_LEX_STATE_MEDIA | NM_LEX_AGENCY)) {

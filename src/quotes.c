@@ -110,14 +110,15 @@ nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
   const nm__token *t = doc->tokens.items;
-  /* Which family is primary: double marks, unless the text has none. */
-  size_t doubles = 0, singles = 0;
-  for (size_t i = 0; i < doc->tokens.count; i++)
+  /* Which family is primary: double marks, unless the text has none (and
+     has an opening single mark). The first double mark settles it. */
+  bool doubles = false, singles = false;
+  for (size_t i = 0; i < doc->tokens.count && !doubles; i++)
     if (t[i].type == NM_TOK_QUOTE) {
-      if (nm_quotes__double(t[i].mark)) doubles++;
-      else if (t[i].mark == NM_MARK_SINGLE_OPEN) singles++;
+      if (nm_quotes__double(t[i].mark)) doubles = true;
+      else if (t[i].mark == NM_MARK_SINGLE_OPEN) singles = true;
     }
-  bool primary_double = doubles > 0 || singles == 0;
+  bool primary_double = doubles || !singles;
 
   uint32_t open = NM_NONE;     /* primary opener, possibly from an earlier paragraph */
   int32_t chain_prev = -1;     /* the quote this one continues */
@@ -125,8 +126,9 @@ nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen) {
     const nm__para *p = &NM_AT(doc->paras, nm__para, pi);
     uint32_t sopen = NM_NONE; /* secondary opener */
     int32_t idx;
-    for (uint32_t i = p->first_tok; i < p->end_tok; i++) {
-      if (t[i].type != NM_TOK_QUOTE) continue;
+    for (uint32_t i = p->first_tok;; i++) {
+      while (i < p->end_tok && t[i].type != NM_TOK_QUOTE) i++; /* marks are few */
+      if (i >= p->end_tok) break;
       bool primary = nm_quotes__double(t[i].mark) == primary_double;
       if (primary) {
         int role = nm_quotes__role(doc, p, i, open != NM_NONE);

@@ -126,6 +126,138 @@ static inline uint32_t nm_segment__plain_word_end(const unsigned char *text, uin
   return pos;
 }
 
+/* ---- private: words 8 bytes at a time ------------------------------------ */
+
+#define NM_SEGMENT__ONES 0x0101010101010101ull
+#define NM_SEGMENT__HIGH 0x8080808080808080ull
+
+/* 8 bytes from p, byte k in bits 8k..8k+7 whatever the machine's order
+   (the packing nm__lexicon_short takes). */
+static inline uint64_t nm_segment__load8(const unsigned char *p) {
+  uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(&x, p, 8);
+#else
+  x = 0;
+  for (int k = 7; k >= 0; k--) x = x << 8 | p[k];
+#endif
+  return x;
+}
+
+/* The high bit of each byte of x in lo..hi (bytes of x under 0x80). */
+static inline uint64_t nm_segment__in_range(uint64_t x, unsigned lo, unsigned hi) {
+  return (x + NM_SEGMENT__ONES * (0x80 - lo)) & ~(x + NM_SEGMENT__ONES * (0x7F - hi)) & NM_SEGMENT__HIGH;
+}
+
+/* The high bit of each byte of x that is an ASCII letter or digit; in
+   *letter those of the letters, in *small those of the small letters. */
+static inline uint64_t nm_segment__alnum8(uint64_t x, uint64_t *letter, uint64_t *small) {
+  uint64_t x7 = x & ~NM_SEGMENT__HIGH, ascii = ~x & NM_SEGMENT__HIGH;
+  /* With 0x20 set a capital reads as its small letter, and no other byte
+     turns into a letter. */
+  *letter = nm_segment__in_range(x7 | NM_SEGMENT__ONES * 0x20, 'a', 'z') & ascii;
+  *small = *letter & (x7 << 2); /* bit 0x20 of each byte, moved to its high bit */
+  return (*letter | nm_segment__in_range(x7, '0', '9')) & ascii;
+}
+
+/* Index of the lowest byte of x with its high bit set (x not 0). */
+static inline uint32_t nm_segment__first_byte(uint64_t x) {
+#if defined(__GNUC__)
+  return (uint32_t)__builtin_ctzll(x) / 8;
+#else
+  uint32_t k = 0;
+  while (!(x & 0x80)) x >>= 8, k++;
+  return k;
+#endif
+}
+
+/* For the end of a word of letters and digits: NM_SEGMENT__JOINER for a
+   byte after which the word may go on (an apostrophe, hyphen, slash,
+   ampersand, period or comma; nm_segment__word_end decides, and only ever
+   joins what a letter or a digit follows), NM_SEGMENT__GOES_ON for a byte
+   that is a letter or a digit or may be one (every byte beyond ASCII). */
+#define NM_SEGMENT__JOINER 1
+#define NM_SEGMENT__GOES_ON 2
+#define J NM_SEGMENT__JOINER
+#define G NM_SEGMENT__GOES_ON
+#define B (NM_SEGMENT__JOINER | NM_SEGMENT__GOES_ON)
+static const uint8_t nm_segment__ending[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    0, 0, 0, 0, 0, 0, J, J, 0, 0, 0, 0, J, J, J, J, /* 0x20: & ' , - . / */
+    G, G, G, G, G, G, G, G, G, G, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 0x40 */
+    G, G, G, G, G, G, G, G, G, G, G, 0, 0, 0, 0, 0, /* 0x50 */
+    0, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 0x60 */
+    G, G, G, G, G, G, G, G, G, G, G, 0, 0, 0, 0, 0, /* 0x70 */
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0x80 and up */
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B,
+};
+#undef J
+#undef G
+#undef B
+
+/* Does the word of letters and digits ending before end (in plain text,
+   end readable, and end + 1 if text[end] is ASCII) need
+   nm_segment__word_end to say where it stops? Only a joiner with a letter
+   or a digit after it, or a byte beyond ASCII. */
+static inline bool nm_segment__may_go_on(const unsigned char *text, uint32_t end) {
+  uint8_t e = nm_segment__ending[text[end]];
+  return (e & NM_SEGMENT__JOINER) && ((e & NM_SEGMENT__GOES_ON) || (nm_segment__ending[text[end + 1]] & NM_SEGMENT__GOES_ON));
+}
+
+/*
+ * The token of the common word of plain text, in one go: ASCII letters and
+ * digits from pos, fewer than 16 of them, ended where nm_segment__word_end
+ * would end them without a look (nm_segment__may_go_on), with 16 bytes
+ * readable from pos. The two 8-byte words read to find its end, lower-cased
+ * (0x20 added to each letter), are the key the lexicon looks up. Writes the
+ * whole token at t; false, with t untouched, when the text at pos is no such
+ * word.
+ */
+static inline bool nm_segment__short_word(const unsigned char *text, uint32_t pos, const nm__lexicon *lex,
+                                          bool space, nm__token *t) {
+  uint64_t a = nm_segment__load8(text + pos), letter, small;
+  uint64_t stops = ~nm_segment__alnum8(a, &letter, &small) & NM_SEGMENT__HIGH;
+  if (stops & 0x80) return false; /* not a letter or a digit */
+  bool word = (letter & 0x80) != 0;
+  uint32_t n, cls = 0;
+  uint64_t some_small;
+  if (stops) {
+    n = nm_segment__first_byte(stops);
+    if (nm_segment__may_go_on(text, pos + n)) return false;
+    uint64_t mask = (1ull << (8 * n)) - 1;
+    if (word) cls = nm__lexicon_short(lex, (a | letter >> 2) & mask, 0, n);
+    some_small = small & mask;
+  } else {
+    uint64_t b = nm_segment__load8(text + pos + 8), letter_b, small_b;
+    stops = ~nm_segment__alnum8(b, &letter_b, &small_b) & NM_SEGMENT__HIGH;
+    if (!stops) return false; /* 16 or more: the general path */
+    n = nm_segment__first_byte(stops);
+    if (nm_segment__may_go_on(text, pos + 8 + n)) return false;
+    uint64_t mask = (1ull << (8 * n)) - 1;
+    if (word) cls = nm__lexicon_short(lex, a | letter >> 2, (b | letter_b >> 2) & mask, n + 8);
+    some_small = small | (small_b & mask);
+    n += 8;
+  }
+  uint8_t flags = 0;
+  if (word && !(small & 0x80)) flags |= NM_TF_CAP;
+  if (word && n > 1 && !some_small) flags |= NM_TF_ALLCAPS;
+  *t = (nm__token){.start = pos,
+                   .end = pos + n,
+                   .lex = cls,
+                   .type = word ? NM_TOK_WORD : NM_TOK_NUMBER,
+                   .flags = flags,
+                   .space = space};
+  return true;
+}
+
 /* nm_segment__class beyond ASCII. */
 static int nm_segment__class_wide(uint32_t cp) {
   if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
@@ -389,15 +521,38 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
      compiler read them from the document again after each one. */
   const uint8_t *const mask = doc->mask;
   const uint32_t doc_len = doc->len;
+  /* Where fewer than 16 bytes (with the closing NUL) are left to read. */
+  const uint32_t fast_end = doc_len >= 15 ? doc_len - 14 : 0;
   uint32_t pos = 0, para_start = NM_NONE, para_tok = 0, para_end = 0, para_flags = 0;
   uint32_t newlines = 0;
   bool space_before = true;
   while (pos < doc_len) {
-    /* The space between words, in plain text. */
-    if (s[pos] == ' ' && !mask) {
-      pos++;
-      space_before = true;
-      continue;
+    if (!mask) {
+      /* The space between words, in plain text. */
+      if (s[pos] == ' ') {
+        pos++;
+        space_before = true;
+        continue;
+      }
+      /* Words of ASCII letters and digits with single spaces between them,
+         inside a paragraph and with no line end before them to weigh: the
+         bulk of plain text, taken in a loop of its own, straight into
+         tokens (no character decoder, none of the checks below). The token
+         vector's fields are kept in locals: the tokens' byte stores would
+         make the compiler load them again after each one. */
+      if (!newlines && para_start != NM_NONE) {
+        nm__token *toks = doc->tokens.items;
+        size_t count = doc->tokens.count, cap = doc->tokens.cap;
+        while (count < cap && pos < fast_end &&
+               nm_segment__short_word((const unsigned char *)s, pos, lex, space_before, &toks[count])) {
+          para_end = pos = toks[count++].end;
+          space_before = s[pos] == ' ';
+          pos += space_before;
+        }
+        doc->tokens.count = count;
+        if (pos >= doc_len) break;
+        if (s[pos] == ' ') continue;
+      }
     }
     /* Markup: SKIP bytes are invisible, BREAK bytes end the paragraph. */
     if (mask && (mask[pos] & 3) != NM_MASK_PROSE) {
@@ -448,6 +603,8 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     uint32_t end = pos + len;
     int lower = -1; /* whether the word has a lower-case letter, when known */
     if (cls == NM_C_LETTER || cls == NM_C_DIGIT) {
+      t->type = cls == NM_C_DIGIT ? NM_TOK_NUMBER : NM_TOK_WORD;
+      if (nm_segment__upper(cp)) t->flags |= NM_TF_CAP;
       bool has_lower = false;
       uint32_t plain_end = cp < 0x80 && !mask ? nm_segment__plain_word_end((const unsigned char *)s, pos, &has_lower) : 0;
       if (plain_end) {
@@ -456,8 +613,6 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
       } else {
         end = nm_segment__word_end(&r, pos);
       }
-      t->type = cls == NM_C_DIGIT ? NM_TOK_NUMBER : NM_TOK_WORD;
-      if (nm_segment__upper(cp)) t->flags |= NM_TF_CAP;
     } else if (nm_segment__currency(cp) && nm_segment__class_at(&r, pos + len, NULL) == NM_C_DIGIT) {
       end = nm_segment__word_end(&r, pos + len);
       t->type = NM_TOK_NUMBER;
@@ -499,9 +654,7 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
     }
     t->end = end;
     if (t->type == NM_TOK_WORD && end - pos < 64) {
-      bool prefix;
-      t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc_len + 1 - pos, &prefix);
-      if (prefix) t->lex |= NM_LEX_PREFIX_OF_ENTRY;
+      t->lex = nm__lexicon_word(lex, s + pos, end - pos, doc_len + 1 - pos);
       bool all = lower <= 0;
       if (lower < 0)
         for (uint32_t k = pos; k < end && all; k++)
@@ -563,6 +716,12 @@ nm_status nm__split_sentences(nm_doc *doc) {
     const nm__para *p = &NM_AT(doc->paras, nm__para, pi);
     uint32_t start_tok = p->first_tok;
     for (uint32_t i = p->first_tok; i < p->end_tok; i++) {
+      /* Only punctuation, or the paragraph's last token, ends a sentence.
+         The tokens passed are in the sentence pushed next: they get its
+         index on the way. */
+      uint32_t si = (uint32_t)doc->sents.count;
+      while (t[i].type != NM_TOK_PUNCT && i + 1 < p->end_tok) t[i++].sent = si;
+      t[i].sent = si;
       bool end_here = false;
       uint32_t last = i; /* the last token of the sentence, if it ends here */
       if (i + 1 == p->end_tok) {
@@ -594,7 +753,8 @@ nm_status nm__split_sentences(nm_doc *doc) {
           }
           end_here = starts;
         }
-        if (end_here) i = last;
+        if (end_here)
+          while (i < last) t[++i].sent = si;
       }
       if (!end_here) continue;
       nm__sent *sn = nm__vec_push(&doc->sents);
@@ -604,8 +764,6 @@ nm_status nm__split_sentences(nm_doc *doc) {
       sn->start = t[start_tok].start;
       sn->end = t[i].end;
       sn->para = (uint32_t)pi;
-      uint32_t si = (uint32_t)doc->sents.count - 1;
-      for (uint32_t k = start_tok; k <= i; k++) t[k].sent = si;
       t[start_tok].flags |= NM_TF_SENT_START;
       start_tok = i + 1;
     }
