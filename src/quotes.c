@@ -74,6 +74,16 @@ static int nm_quotes__role(const nm_doc *doc, const nm__para *p, uint32_t i, boo
   }
 }
 
+/* The first mark at or after token i, or end: marks are few, so the
+   tokens are read four at a time. */
+static uint32_t nm_quotes__next_mark(const nm__token *t, uint32_t i, uint32_t end) {
+  while (i + 4 <= end && t[i].type != NM_TOK_QUOTE && t[i + 1].type != NM_TOK_QUOTE &&
+         t[i + 2].type != NM_TOK_QUOTE && t[i + 3].type != NM_TOK_QUOTE)
+    i += 4;
+  while (i < end && t[i].type != NM_TOK_QUOTE) i++;
+  return i;
+}
+
 /* Does the quote [first_tok, end_tok) hold any word or number? */
 static bool nm_quotes__has_words(const nm_doc *doc, uint32_t first_tok, uint32_t end_tok) {
   const nm__token *t = doc->tokens.items;
@@ -127,7 +137,7 @@ nm_status nm__find_quotes(nm_doc *doc, char *err, size_t errlen) {
     uint32_t sopen = NM_NONE; /* secondary opener */
     int32_t idx;
     for (uint32_t i = p->first_tok;; i++) {
-      while (i < p->end_tok && t[i].type != NM_TOK_QUOTE) i++; /* marks are few */
+      i = nm_quotes__next_mark(t, i, p->end_tok);
       if (i >= p->end_tok) break;
       bool primary = nm_quotes__double(t[i].mark) == primary_double;
       if (primary) {

@@ -534,17 +534,28 @@ nm_status nm__segment(nm_doc *doc, char *err, size_t errlen) {
         space_before = true;
         continue;
       }
-      /* Words of ASCII letters and digits with single spaces between them,
-         inside a paragraph and with no line end before them to weigh: the
-         bulk of plain text, taken in a loop of its own, straight into
-         tokens (no character decoder, none of the checks below). The token
+      /* Words of ASCII letters and digits, and ASCII punctuation, with
+         single spaces between them, inside a paragraph and with no line end
+         before them to weigh: the bulk of plain text, taken in a loop of its
+         own, straight into tokens (no character decoder, none of the checks
+         below). The token
          vector's fields are kept in locals: the tokens' byte stores would
          make the compiler load them again after each one. */
       if (!newlines && para_start != NM_NONE) {
         nm__token *toks = doc->tokens.items;
         size_t count = doc->tokens.count, cap = doc->tokens.cap;
-        while (count < cap && pos < fast_end &&
-               nm_segment__short_word((const unsigned char *)s, pos, lex, space_before, &toks[count])) {
+        while (count < cap && pos < fast_end) {
+          unsigned char c = (unsigned char)s[pos];
+          if (c < 0x80 && nm_segment__ascii_class[c] == NM_C_PUNCT && c != '$') {
+            /* Punctuation but a currency sign (which may start a number),
+               as the general path takes it: runs of . - ! ? together. */
+            uint32_t end = pos + 1;
+            if (c == '.' || c == '-' || c == '!' || c == '?')
+              while (s[end] == '.' || s[end] == '-' || s[end] == '!' || s[end] == '?') end++; /* the NUL stops it */
+            toks[count] = (nm__token){.start = pos, .end = end, .type = NM_TOK_PUNCT, .space = space_before};
+          } else if (!nm_segment__short_word((const unsigned char *)s, pos, lex, space_before, &toks[count])) {
+            break;
+          }
           para_end = pos = toks[count++].end;
           space_before = s[pos] == ' ';
           pos += space_before;
