@@ -138,6 +138,14 @@ static uint32_t nm_tagger__bucket(uint32_t d) {
 static const unsigned char nm_tagger__ascii_sym[128] = {
     NM_TAGGER__SYM16(0),  NM_TAGGER__SYM16(16), NM_TAGGER__SYM16(32), NM_TAGGER__SYM16(48),
     NM_TAGGER__SYM16(64), NM_TAGGER__SYM16(80), NM_TAGGER__SYM16(96), NM_TAGGER__SYM16(112)};
+#undef NM_TAGGER__SYM
+/* A byte lower-cased, or 0 when it is no visible ASCII character (0x21-0x7f). */
+#define NM_TAGGER__SYM(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c) > 0x20 && (c) < 0x80 ? (c) : 0)
+static const unsigned char nm_tagger__ascii_lower[256] = {
+    NM_TAGGER__SYM16(0),   NM_TAGGER__SYM16(16),  NM_TAGGER__SYM16(32),  NM_TAGGER__SYM16(48),
+    NM_TAGGER__SYM16(64),  NM_TAGGER__SYM16(80),  NM_TAGGER__SYM16(96),  NM_TAGGER__SYM16(112),
+    NM_TAGGER__SYM16(128), NM_TAGGER__SYM16(144), NM_TAGGER__SYM16(160), NM_TAGGER__SYM16(176),
+    NM_TAGGER__SYM16(192), NM_TAGGER__SYM16(208), NM_TAGGER__SYM16(224), NM_TAGGER__SYM16(240)};
 #undef NM_TAGGER__SYM16
 #undef NM_TAGGER__SYM4
 #undef NM_TAGGER__SYM
@@ -197,18 +205,17 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
   /* One pass for the common case, a plain ASCII word: lower-case it
      (as nm__lexicon_norm would), hash it and take its shape. */
   /* The shape's symbols are hashed as they come (nm_tagger__shape's
-     hash), looked up in a table. */
+     hash); symbols and lower case come from tables. */
   uint32_t h = 2166136261u ^ (1 * 16777619u), hs = 2166136261u ^ (3 * 16777619u);
   unsigned prev = 0; /* the last shape symbol: none yet */
   size_t k = 0, ns = 0;
   for (; k < n; k++) {
-    unsigned c = (unsigned char)raw[k];
-    if (c - 0x21u >= 0x80u - 0x21u) break; /* not a visible ASCII character */
+    unsigned c = (unsigned char)raw[k], low = nm_tagger__ascii_lower[c];
+    if (!low) break; /* not a visible ASCII character */
     unsigned sym = nm_tagger__ascii_sym[c];
     if (sym != prev && ns < 4) hs = (hs ^ sym) * 16777619u, ns++, prev = sym;
-    c += (sym == 'X') << 5; /* lower-cased */
-    key[k] = (char)c;
-    h = (h ^ c) * 16777619u;
+    key[k] = (char)low;
+    h = (h ^ low) * 16777619u;
   }
   bool ascii = k == n;
   if (!ascii) {
