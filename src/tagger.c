@@ -303,7 +303,7 @@ struct nm__tagger_ctx {
   uint32_t *cols; /* the columns' memory */
   uint32_t edge[NM_TAGGER__C_COUNT]; /* the values past the edge */
   uint32_t none;      /* the word hash of "no token here" */
-  bool avx2; /* the processor has AVX2 (nm_tagger__hash_block, nm_tagger__sum_rows) */
+  bool avx2; /* the processor has AVX2 (nm_tagger__hash_block, nm_tagger__decode_block) */
 };
 
 enum {
@@ -596,28 +596,50 @@ static uint32_t nm_tagger__class_row(const nm__tagger *tg, uint32_t bit) {
   return (nm_tagger__mix(13, bit, 0) & tg->mask) * NM_TAG_SLOTS;
 }
 
+/* The decoder's state from one block to the next. */
+typedef struct nm_tagger__decoder {
+  /* The rows every token adds, by its two previous tags (prev2 *
+     NM_TAG_COUNT + prev): theirs, and the bias feature's (template 1). */
+  int32_t pre[NM_TAG_COUNT * NM_TAG_COUNT][NM_TAG_SLOTS];
+  float lead_unit; /* a trained-weight unit in steps of NM_TAGGER__LEAD_STEP */
+  int prev, prev2; /* the tags of the last two tokens */
+} nm_tagger__decoder;
+
+/* A decoded token's byte: its tag and its lead over the runner-up
+   (NM_TAGGER__TAG, NM_TAGGER__LEAD); the decoder moves on. */
+static uint8_t nm_tagger__decoded(nm_tagger__decoder *d, int tag, int32_t margin) {
+  float lead = (float)margin * d->lead_unit + 0.5f;
+  d->prev2 = d->prev;
+  d->prev = tag;
+  return (uint8_t)(tag | (lead >= 31 ? 31 : (int)lead) << 3);
+}
+
 /*
- * Sum the feature rows of tokens j0 ... j0 + nb - 1 (window indices; their
- * row offsets from nm_tagger__hash_block in off) into sum, one row of
- * NM_TAG_SLOTS int32 a token, and ask for the rows NM_TAGGER__AHEAD tokens
- * ahead: in off, or in the next block's offsets, `next` (NULL when none).
- * The rows are int16 and the sums int32 (no slot sums more than ~48 rows,
- * see train_tagger.c). With SSE2 (every x86-64) two rows at a time are
- * interleaved and multiplied by ones in pairs (pmaddwd), which widens and
- * adds them in one step: a quarter of the instructions of eight scalar
- * adds a row, and the same sums.
+ * Decode tokens j0 ... j0 + nb - 1 (window indices; their row offsets from
+ * nm_tagger__hash_block in off) into tags: the sum of each one's rows and
+ * its previous-tag rows, the best tag (the first of equals) and its lead.
+ * The rows NM_TAGGER__AHEAD tokens ahead are asked for: in off, or in the
+ * next block's offsets, `next` (NULL when none). The rows are int16 and
+ * the sums int32 (no slot sums more than ~48 rows, see train_tagger.c).
+ * With SSE2 (every x86-64) two rows at a time are interleaved and
+ * multiplied by ones in pairs (pmaddwd), which widens and adds them in one
+ * step: a quarter of the instructions of eight scalar adds a row, and the
+ * same sums.
  */
-static void nm_tagger__sum_rows_any(const nm__tagger *tg, const nm__tagger_ctx *c, uint32_t (*off)[NM_TAGGER__BLOCK],
-                                    uint32_t (*next)[NM_TAGGER__BLOCK], uint32_t j0, uint32_t nb,
-                                    int32_t (*sum)[NM_TAG_SLOTS]) {
+static void nm_tagger__decode_block_any(const nm__tagger *tg, const nm__tagger_ctx *c, nm_tagger__decoder *d,
+                                        uint32_t (*off)[NM_TAGGER__BLOCK], uint32_t (*next)[NM_TAGGER__BLOCK],
+                                        uint32_t j0, uint32_t nb, uint8_t *tags) {
   const int16_t *w = tg->weights;
   const uint32_t *classes = c->col[NM_TAGGER__C_CLASSES] + j0;
   for (uint32_t k = 0; k < nb; k++) {
+    int32_t score[NM_TAG_SLOTS];
+    const int32_t *pre = d->pre[d->prev2 * NM_TAG_COUNT + d->prev];
 #ifdef __SSE2__
     if (k + NM_TAGGER__AHEAD < nb) nm_tagger__fetch(tg, off, k + NM_TAGGER__AHEAD);
     else if (next) nm_tagger__fetch(tg, next, k + NM_TAGGER__AHEAD - NM_TAGGER__BLOCK);
     const __m128i ones = _mm_set1_epi16(1);
-    __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+    __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)pre);
+    __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(pre + 4));
 #define NM_TAGGER__ADD_ROWS(p, q)                                            \
   do {                                                                       \
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p));         \
@@ -629,29 +651,50 @@ static void nm_tagger__sum_rows_any(const nm__tagger *tg, const nm__tagger_ctx *
     static const int16_t zero[NM_TAG_SLOTS];
     for (uint32_t m = classes[k]; m; m &= m - 1) NM_TAGGER__ADD_ROWS(w + nm_tagger__class_row(tg, m & (0u - m)), zero);
 #undef NM_TAGGER__ADD_ROWS
-    _mm_storeu_si128((__m128i *)(void *)sum[k], lo);
-    _mm_storeu_si128((__m128i *)(void *)(sum[k] + 4), hi);
+    _mm_storeu_si128((__m128i *)(void *)score, lo);
+    _mm_storeu_si128((__m128i *)(void *)(score + 4), hi);
 #else
     (void)next;
-    for (int s = 0; s < NM_TAG_SLOTS; s++) sum[k][s] = 0;
+    for (int s = 0; s < NM_TAG_SLOTS; s++) score[s] = pre[s];
     for (int t = 0; t < NM_TAGGER__NHASH; t++)
-      for (int s = 0; s < NM_TAG_SLOTS; s++) sum[k][s] += w[off[t][k] + s];
+      for (int s = 0; s < NM_TAG_SLOTS; s++) score[s] += w[off[t][k] + s];
     for (uint32_t m = classes[k]; m; m &= m - 1) {
       const int16_t *row = w + nm_tagger__class_row(tg, m & (0u - m));
-      for (int s = 0; s < NM_TAG_SLOTS; s++) sum[k][s] += row[s];
+      for (int s = 0; s < NM_TAG_SLOTS; s++) score[s] += row[s];
     }
 #endif
+    /* The best tag and how far it beats the runner-up, in one pass of
+       maxima and minima that compile to conditional moves: which tag wins
+       is hard to predict. */
+    int tag = NM_TAG_O;
+    int32_t top = score[0], second = INT32_MIN;
+    for (int s = 1; s < NM_TAG_COUNT; s++) {
+      int32_t v = score[s];
+      int32_t beaten = v < top ? v : top;
+      second = second > beaten ? second : beaten;
+      tag = v > top ? s : tag;
+      top = v > top ? v : top;
+    }
+    tags[k] = nm_tagger__decoded(d, tag, top - second);
   }
 }
 
 #ifdef NM_TAGGER__AVX2
-/* nm_tagger__sum_rows with AVX2: each int16 row widened and added in two
-   instructions. */
-__attribute__((target("avx2"))) static void nm_tagger__sum_rows_avx2(const nm__tagger *tg, const nm__tagger_ctx *c,
-                                                                    uint32_t (*off)[NM_TAGGER__BLOCK],
-                                                                    uint32_t (*next)[NM_TAGGER__BLOCK], uint32_t j0,
-                                                                    uint32_t nb, int32_t (*sum)[NM_TAG_SLOTS]) {
+/* nm_tagger__decode_block with AVX2: each int16 row widened and added in
+   two instructions; then the maximum over the tags (the padding slot
+   out), the first tag that has it, and the maximum over the other tags. */
+__attribute__((target("avx2"))) static void nm_tagger__decode_block_avx2(const nm__tagger *tg, const nm__tagger_ctx *c,
+                                                                        nm_tagger__decoder *d,
+                                                                        uint32_t (*off)[NM_TAGGER__BLOCK],
+                                                                        uint32_t (*next)[NM_TAGGER__BLOCK], uint32_t j0,
+                                                                        uint32_t nb, uint8_t *tags) {
 #define NM_TAGGER__ROW(p) _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#define NM_TAGGER__HMAX(x)                                                               \
+  (x = _mm256_max_epi32(x, _mm256_permute2x128_si256(x, x, 1)),                          \
+   x = _mm256_max_epi32(x, _mm256_shuffle_epi32(x, _MM_SHUFFLE(1, 0, 3, 2))),            \
+   x = _mm256_max_epi32(x, _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1))))
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), lowest = _mm256_set1_epi32(INT32_MIN);
+  const __m256i padding = _mm256_cmpgt_epi32(lane, _mm256_set1_epi32(NM_TAG_COUNT - 1));
   const int16_t *w = tg->weights;
   const uint32_t *classes = c->col[NM_TAGGER__C_CLASSES] + j0;
   for (uint32_t k = 0; k < nb; k++) {
@@ -664,51 +707,19 @@ __attribute__((target("avx2"))) static void nm_tagger__sum_rows_avx2(const nm__t
       s1 = _mm256_add_epi32(s1, NM_TAGGER__ROW(w + off[t + 1][k]));
     }
     for (uint32_t m = classes[k]; m; m &= m - 1) s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + nm_tagger__class_row(tg, m & (0u - m))));
-    _mm256_storeu_si256((__m256i *)(void *)sum[k], _mm256_add_epi32(s0, s1));
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)d->pre[d->prev2 * NM_TAG_COUNT + d->prev]);
+    v = _mm256_blendv_epi8(_mm256_add_epi32(v, _mm256_add_epi32(s0, s1)), lowest, padding);
+    __m256i top = v;
+    NM_TAGGER__HMAX(top);
+    int tag = __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v, top))));
+    __m256i rest = _mm256_blendv_epi8(v, lowest, _mm256_cmpeq_epi32(lane, _mm256_set1_epi32(tag)));
+    NM_TAGGER__HMAX(rest);
+    tags[k] = nm_tagger__decoded(d, tag, _mm256_cvtsi256_si32(top) - _mm256_cvtsi256_si32(rest));
   }
+#undef NM_TAGGER__HMAX
 #undef NM_TAGGER__ROW
 }
-
-/* The best tag (the first of equals) of a token's rows and previous-tag
-   rows, and its lead over the runner-up: the maximum over the tags (the
-   padding slot out), the first tag that has it, and the maximum over the
-   other tags. */
-__attribute__((target("avx2"))) static int nm_tagger__pick8(const int32_t *sum, const int32_t *pre, int32_t *lead) {
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), lowest = _mm256_set1_epi32(INT32_MIN);
-  __m256i v = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(const void *)sum),
-                               _mm256_loadu_si256((const __m256i *)(const void *)pre));
-  v = _mm256_blendv_epi8(v, lowest, _mm256_cmpgt_epi32(lane, _mm256_set1_epi32(NM_TAG_COUNT - 1)));
-#define NM_TAGGER__HMAX(x)                                                               \
-  (x = _mm256_max_epi32(x, _mm256_permute2x128_si256(x, x, 1)),                          \
-   x = _mm256_max_epi32(x, _mm256_shuffle_epi32(x, _MM_SHUFFLE(1, 0, 3, 2))),            \
-   x = _mm256_max_epi32(x, _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1))))
-  __m256i top = v;
-  NM_TAGGER__HMAX(top);
-  int tag = __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v, top))));
-  __m256i rest = _mm256_blendv_epi8(v, lowest, _mm256_cmpeq_epi32(lane, _mm256_set1_epi32(tag)));
-  NM_TAGGER__HMAX(rest);
-#undef NM_TAGGER__HMAX
-  *lead = _mm256_cvtsi256_si32(top) - _mm256_cvtsi256_si32(rest);
-  return tag;
-}
 #endif
-
-/* The best tag (the first of equals) and how far it beats the runner-up,
-   in one pass of maxima and minima that compile to conditional moves:
-   which tag wins is hard to predict. */
-static int nm_tagger__pick(const int32_t *sum, const int32_t *pre, int32_t *lead) {
-  int tag = NM_TAG_O;
-  int32_t top = sum[0] + pre[0], second = INT32_MIN;
-  for (int k = 1; k < NM_TAG_COUNT; k++) {
-    int32_t v = sum[k] + pre[k];
-    int32_t beaten = v < top ? v : top;
-    second = second > beaten ? second : beaten;
-    tag = v > top ? k : tag;
-    top = v > top ? v : top;
-  }
-  *lead = top - second;
-  return tag;
-}
 
 /* A span of one kind, in tokens [first, end). */
 typedef struct nm_tagger__span {
@@ -1085,26 +1096,21 @@ done:
    (a hard B-before-I rule made greedy training unlearnable: one missed B
    made a whole content span unreachable). */
 nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags) {
-  /* The rows every token adds, by its two previous tags: theirs, and the
-     bias feature's (template 1). */
-  int32_t pre[NM_TAG_COUNT * NM_TAG_COUNT][NM_TAG_SLOTS];
+  nm_tagger__decoder d;
   const int16_t *bias = tg->weights + (size_t)(nm_tagger__mix(1, 0, 0) & tg->mask) * NM_TAG_SLOTS;
   for (int p = 0; p < NM_TAG_COUNT * NM_TAG_COUNT; p++) {
     const int16_t *tr = tg->trans + p * NM_TAG_SLOTS;
     const int16_t *tr1 = tg->trans + (NM_TAG_COUNT * NM_TAG_COUNT + p % NM_TAG_COUNT) * NM_TAG_SLOTS;
-    for (int s = 0; s < NM_TAG_SLOTS; s++) pre[p][s] = tr[s] + tr1[s] + bias[s];
+    for (int s = 0; s < NM_TAG_SLOTS; s++) d.pre[p][s] = tr[s] + tr1[s] + bias[s];
   }
+  d.lead_unit = 1.0f / (tg->scale * NM_TAGGER__LEAD_STEP);
   uint32_t off[2][NM_TAGGER__NHASH][NM_TAGGER__BLOCK];
-  int32_t sum[NM_TAGGER__BLOCK][NM_TAG_SLOTS];
-  int prev = NM_TAG_O, prev2 = NM_TAG_O;
-  /* the lead in steps of NM_TAGGER__LEAD_STEP trained-weight units */
-  const float lead_unit = 1.0f / (tg->scale * NM_TAGGER__LEAD_STEP);
   for (uint32_t i = 0; i < c->ntok;) {
     uint32_t end = nm__tagger_chunk_end(c, i);
     nm_status st = nm__tagger_ctx_window(c, i, end);
     if (st != NM_OK) return st;
     /* a window is a paragraph or a chunk of one: only its first token can start one */
-    if (i == 0 || (c->t[i].flags & NM_TF_PARA_START)) prev = prev2 = NM_TAG_O;
+    if (i == 0 || (c->t[i].flags & NM_TF_PARA_START)) d.prev = d.prev2 = NM_TAG_O;
     nm_tagger__hash_block(c, i - c->lo, tg->mask, 3, off[0]); /* NM_TAG_SLOTS int16 a row */
 #ifdef __SSE2__
     for (uint32_t k = 0; k < NM_TAGGER__AHEAD && i + k < end; k++) nm_tagger__fetch(tg, off[0], k);
@@ -1114,23 +1120,11 @@ nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *ta
       uint32_t(*next)[NM_TAGGER__BLOCK] = i + nb < end ? off[b ^ 1] : NULL;
       if (next) nm_tagger__hash_block(c, j0 + nb, tg->mask, 3, next);
 #ifdef NM_TAGGER__AVX2
-      if (c->avx2) nm_tagger__sum_rows_avx2(tg, c, off[b], next, j0, nb, sum);
+      if (c->avx2) nm_tagger__decode_block_avx2(tg, c, &d, off[b], next, j0, nb, tags + i);
       else
 #endif
-        nm_tagger__sum_rows_any(tg, c, off[b], next, j0, nb, sum);
-      for (uint32_t k = 0; k < nb; k++, i++) {
-        int tag;
-        int32_t margin;
-#ifdef NM_TAGGER__AVX2
-        if (c->avx2) tag = nm_tagger__pick8(sum[k], pre[prev2 * NM_TAG_COUNT + prev], &margin);
-        else
-#endif
-          tag = nm_tagger__pick(sum[k], pre[prev2 * NM_TAG_COUNT + prev], &margin);
-        float lead = (float)margin * lead_unit + 0.5f;
-        tags[i] = (uint8_t)(tag | (lead >= 31 ? 31 : (int)lead) << 3);
-        prev2 = prev;
-        prev = tag;
-      }
+        nm_tagger__decode_block_any(tg, c, &d, off[b], next, j0, nb, tags + i);
+      i += nb;
     }
   }
   return NM_OK;
