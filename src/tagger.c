@@ -227,9 +227,18 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
     w->suf3 = w->suf2 = 0;
   } else {
     w->word = h;
-    /* fixed lengths in the common case, so the hash loops unroll */
-    w->suf3 = k >= 3 ? nm_tagger__hash(4, key + k - 3, 3) : nm_tagger__hash(4, key, k);
-    w->suf2 = k >= 2 ? nm_tagger__hash(5, key + k - 2, 2) : nm_tagger__hash(5, key, k);
+    /* nm_tagger__hash of the last 3 and 2 bytes, written out for the
+       common case (GCC made one loop of the calls on 3 and on k bytes) */
+    const unsigned char *e = (const unsigned char *)key + k;
+#define NM_TAGGER__FNV(h, c) (((h) ^ (c)) * 16777619u)
+    if (k >= 3) {
+      w->suf3 = NM_TAGGER__FNV(NM_TAGGER__FNV(NM_TAGGER__FNV(2166136261u ^ (4 * 16777619u), e[-3]), e[-2]), e[-1]);
+      w->suf2 = NM_TAGGER__FNV(NM_TAGGER__FNV(2166136261u ^ (5 * 16777619u), e[-2]), e[-1]);
+    } else {
+      w->suf3 = nm_tagger__hash(4, key, k);
+      w->suf2 = k >= 2 ? nm_tagger__hash(5, key + k - 2, 2) : nm_tagger__hash(5, key, k);
+    }
+#undef NM_TAGGER__FNV
   }
   if (t->type == NM_TOK_QUOTE) w->shape = nm_tagger__hash(6, "q", 1) + t->mark;
   else w->shape = ascii ? hs : nm_tagger__shape(raw, n);
