@@ -140,7 +140,7 @@ static const unsigned char nm_tagger__ascii_sym[128] = {
     NM_TAGGER__SYM16(64), NM_TAGGER__SYM16(80), NM_TAGGER__SYM16(96), NM_TAGGER__SYM16(112)};
 #undef NM_TAGGER__SYM
 /* A byte lower-cased, or 0 when it is no visible ASCII character (0x21-0x7f). */
-#define NM_TAGGER__SYM(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c) > 0x20 && (c) < 0x80 ? (c) : 0)
+#define NM_TAGGER__SYM(c) ((c) >= 'A' && (c) <= 'Z' ? (c) | 0x20 : (c) > 0x20 && (c) < 0x80 ? (c) : 0)
 static const unsigned char nm_tagger__ascii_lower[256] = {
     NM_TAGGER__SYM16(0),   NM_TAGGER__SYM16(16),  NM_TAGGER__SYM16(32),  NM_TAGGER__SYM16(48),
     NM_TAGGER__SYM16(64),  NM_TAGGER__SYM16(80),  NM_TAGGER__SYM16(96),  NM_TAGGER__SYM16(112),
