@@ -436,6 +436,9 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
     for (size_t k = 0; k < NM_TAGGER__C_COUNT; k++) memmove(c->col[k], c->col[k] + (c->lo - old_lo), kept * sizeof **c->col);
   }
   uint32_t *const *col = c->col;
+  /* the token's sentence, and its quote mark and heading bits of where */
+  const nm__sent *s = NULL;
+  uint32_t sent = 0, sent_bits = 0;
   for (uint32_t i = c->lo + kept; i < c->hi; i++) {
     uint32_t j = i - c->lo;
     nm_tagger__word w;
@@ -447,10 +450,13 @@ nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end)
     col[NM_TAGGER__C_CLASSES][j] = t[i].type == NM_TOK_WORD ? t[i].lex & NM_TAGGER__CLASSES : 0;
     col[NM_TAGGER__C_RULE][j] = c->rule[i];
     col[NM_TAGGER__C_CUE][j] = c->cue[i];
-    const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, t[i].sent);
-    uint32_t heading = (NM_AT(c->doc->paras, nm__para, s->para).flags & NM_PF_HEADING) != 0;
-    col[NM_TAGGER__C_WHERE][j] = nm_tagger__bucket(i - s->first_tok) | nm_tagger__bucket(s->end_tok - i - 1) << 3 |
-                                 (uint32_t)c->sent_quote[t[i].sent] << 6 | heading << 7;
+    if (!s || t[i].sent != sent) {
+      sent = t[i].sent;
+      s = &NM_AT(c->doc->sents, nm__sent, sent);
+      uint32_t heading = (NM_AT(c->doc->paras, nm__para, s->para).flags & NM_PF_HEADING) != 0;
+      sent_bits = (uint32_t)c->sent_quote[sent] << 6 | heading << 7;
+    }
+    col[NM_TAGGER__C_WHERE][j] = nm_tagger__bucket(i - s->first_tok) | nm_tagger__bucket(s->end_tok - i - 1) << 3 | sent_bits;
     col[NM_TAGGER__C_FLAGS][j] = t[i].flags & (NM_TF_CAP | NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS | NM_TF_IN_QUOTE);
     col[NM_TAGGER__C_TYPE][j] = t[i].type;
     col[NM_TAGGER__C_MARK][j] = t[i].mark;
