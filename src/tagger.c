@@ -69,10 +69,6 @@
 /* How far (bytes) from a cue to look for the direct quote it introduces. */
 #define NM_TAGGER__NEAR 1000u
 #define NM_TAGGER__MARGIN 24u
-/* The AVX2 decoder asks for the rows of this many tokens (this one and
-   the next ones) before it sums this token's (PolNeAR train, min of 11
-   runs: not at all 216 ms, 2 tokens 208, 4 tokens 201, 8 tokens 197). */
-#define NM_TAGGER__RING 4u
 
 /* ---- private: the model -------------------------------------------------- */
 
@@ -116,65 +112,6 @@ static inline uint32_t nm_tagger__mix(uint32_t tmpl, uint32_t a, uint32_t b) {
   return h ^ (h >> 16);
 }
 
-/* A token's features before mixing: template seed (tmpl * 0x9E3779B9u)
-   and the two values, one column each, so that they mix several at a
-   time (nm_tagger__mix_all). */
-typedef struct nm_tagger__inputs {
-  uint32_t seed[NM_TAG_MAX_FEATURES], a[NM_TAG_MAX_FEATURES], b[NM_TAG_MAX_FEATURES];
-} nm_tagger__inputs;
-
-#ifdef NM_TAGGER__AVX2
-/* Eight nm_tagger__mix at a time; returns how many were mixed. */
-__attribute__((target("avx2"))) static size_t nm_tagger__mix8(const nm_tagger__inputs *in, size_t n, uint32_t *f) {
-  const __m256i c1 = _mm256_set1_epi32((int)0x85EBCA6Bu), c2 = _mm256_set1_epi32((int)0xC2B2AE35u);
-  size_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(in->a + j));
-    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(in->b + j));
-    __m256i seed = _mm256_loadu_si256((const __m256i *)(const void *)(in->seed + j));
-    __m256i h = _mm256_mullo_epi32(_mm256_xor_si256(a, seed), c1);
-    h = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_xor_si256(h, b), _mm256_srli_epi32(h, 15)), c2);
-    _mm256_storeu_si256((__m256i *)(void *)(f + j), _mm256_xor_si256(h, _mm256_srli_epi32(h, 16)));
-  }
-  return j;
-}
-#endif
-
-#ifdef __SSE2__
-/* Low 32 bits of x * c in each lane (SSE2 multiplies only lanes 0 and 2). */
-static inline __m128i nm_tagger__mul32(__m128i x, __m128i c) {
-  __m128i even = _mm_mul_epu32(x, c), odd = _mm_mul_epu32(_mm_srli_epi64(x, 32), c);
-  return _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(0, 0, 2, 0)), _mm_shuffle_epi32(odd, _MM_SHUFFLE(0, 0, 2, 0)));
-}
-#endif
-
-/* f[j] = nm_tagger__mix of the inputs, for j < n: with AVX2 (avx2 says the
-   processor has it) and SSE2 several at a time, the same hashes. */
-static void nm_tagger__mix_all(const nm_tagger__inputs *in, size_t n, uint32_t *f, bool avx2) {
-  size_t j = 0;
-#ifdef NM_TAGGER__AVX2
-  if (avx2) j = nm_tagger__mix8(in, n, f);
-#else
-  (void)avx2;
-#endif
-#ifdef __SSE2__
-  const __m128i c1 = _mm_set1_epi32((int)0x85EBCA6Bu), c2 = _mm_set1_epi32((int)0xC2B2AE35u);
-  for (; j + 4 <= n; j += 4) {
-    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(in->a + j));
-    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(in->b + j));
-    __m128i seed = _mm_loadu_si128((const __m128i *)(const void *)(in->seed + j));
-    __m128i h = nm_tagger__mul32(_mm_xor_si128(a, seed), c1);
-    h = nm_tagger__mul32(_mm_xor_si128(_mm_xor_si128(h, b), _mm_srli_epi32(h, 15)), c2);
-    _mm_storeu_si128((__m128i *)(void *)(f + j), _mm_xor_si128(h, _mm_srli_epi32(h, 16)));
-  }
-#endif
-  for (; j < n; j++) {
-    uint32_t h = (in->a[j] ^ in->seed[j]) * 0x85EBCA6Bu;
-    h = (h ^ in->b[j] ^ (h >> 15)) * 0xC2B2AE35u;
-    f[j] = h ^ (h >> 16);
-  }
-}
-
 /* Lexicon classes the tagger reads, one feature each. */
 #define NM_TAGGER__CLASSES                                                                                  \
   (NM_LEX_CUE | NM_LEX_CUE_NOUN | NM_LEX_TITLE | NM_LEX_ANON_HEAD | NM_LEX_PRONOUN | NM_LEX_COUNTRY |          \
@@ -201,6 +138,14 @@ static uint32_t nm_tagger__bucket(uint32_t d) {
 static const unsigned char nm_tagger__ascii_sym[128] = {
     NM_TAGGER__SYM16(0),  NM_TAGGER__SYM16(16), NM_TAGGER__SYM16(32), NM_TAGGER__SYM16(48),
     NM_TAGGER__SYM16(64), NM_TAGGER__SYM16(80), NM_TAGGER__SYM16(96), NM_TAGGER__SYM16(112)};
+#undef NM_TAGGER__SYM
+/* A byte lower-cased, or 0 when it is no visible ASCII character (0x21-0x7f). */
+#define NM_TAGGER__SYM(c) ((c) >= 'A' && (c) <= 'Z' ? (c) | 0x20 : (c) > 0x20 && (c) < 0x80 ? (c) : 0)
+static const unsigned char nm_tagger__ascii_lower[256] = {
+    NM_TAGGER__SYM16(0),   NM_TAGGER__SYM16(16),  NM_TAGGER__SYM16(32),  NM_TAGGER__SYM16(48),
+    NM_TAGGER__SYM16(64),  NM_TAGGER__SYM16(80),  NM_TAGGER__SYM16(96),  NM_TAGGER__SYM16(112),
+    NM_TAGGER__SYM16(128), NM_TAGGER__SYM16(144), NM_TAGGER__SYM16(160), NM_TAGGER__SYM16(176),
+    NM_TAGGER__SYM16(192), NM_TAGGER__SYM16(208), NM_TAGGER__SYM16(224), NM_TAGGER__SYM16(240)};
 #undef NM_TAGGER__SYM16
 #undef NM_TAGGER__SYM4
 #undef NM_TAGGER__SYM
@@ -260,18 +205,17 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
   /* One pass for the common case, a plain ASCII word: lower-case it
      (as nm__lexicon_norm would), hash it and take its shape. */
   /* The shape's symbols are hashed as they come (nm_tagger__shape's
-     hash), looked up in a table. */
+     hash); symbols and lower case come from tables. */
   uint32_t h = 2166136261u ^ (1 * 16777619u), hs = 2166136261u ^ (3 * 16777619u);
   unsigned prev = 0; /* the last shape symbol: none yet */
   size_t k = 0, ns = 0;
   for (; k < n; k++) {
-    unsigned c = (unsigned char)raw[k];
-    if (c - 0x21u >= 0x80u - 0x21u) break; /* not a visible ASCII character */
+    unsigned c = (unsigned char)raw[k], low = nm_tagger__ascii_lower[c];
+    if (!low) break; /* not a visible ASCII character */
     unsigned sym = nm_tagger__ascii_sym[c];
     if (sym != prev && ns < 4) hs = (hs ^ sym) * 16777619u, ns++, prev = sym;
-    c += (sym == 'X') << 5; /* lower-cased */
-    key[k] = (char)c;
-    h = (h ^ c) * 16777619u;
+    key[k] = (char)low;
+    h = (h ^ low) * 16777619u;
   }
   bool ascii = k == n;
   if (!ascii) {
@@ -283,13 +227,64 @@ static void nm_tagger__word_hashes(const nm_doc *doc, const nm__token *t, nm_tag
     w->suf3 = w->suf2 = 0;
   } else {
     w->word = h;
-    /* fixed lengths in the common case, so the hash loops unroll */
-    w->suf3 = k >= 3 ? nm_tagger__hash(4, key + k - 3, 3) : nm_tagger__hash(4, key, k);
-    w->suf2 = k >= 2 ? nm_tagger__hash(5, key + k - 2, 2) : nm_tagger__hash(5, key, k);
+    /* nm_tagger__hash of the last 3 and 2 bytes, written out for the
+       common case (GCC made one loop of the calls on 3 and on k bytes) */
+    const unsigned char *e = (const unsigned char *)key + k;
+#define NM_TAGGER__FNV(h, c) (((h) ^ (c)) * 16777619u)
+    if (k >= 3) {
+      w->suf3 = NM_TAGGER__FNV(NM_TAGGER__FNV(NM_TAGGER__FNV(2166136261u ^ (4 * 16777619u), e[-3]), e[-2]), e[-1]);
+      w->suf2 = NM_TAGGER__FNV(NM_TAGGER__FNV(2166136261u ^ (5 * 16777619u), e[-2]), e[-1]);
+    } else {
+      w->suf3 = nm_tagger__hash(4, key, k);
+      w->suf2 = k >= 2 ? nm_tagger__hash(5, key + k - 2, 2) : nm_tagger__hash(5, key, k);
+    }
+#undef NM_TAGGER__FNV
   }
   if (t->type == NM_TOK_QUOTE) w->shape = nm_tagger__hash(6, "q", 1) + t->mark;
   else w->shape = ascii ? hs : nm_tagger__shape(raw, n);
 }
+
+/*
+ * Tokens are hashed a block at a time, template by template: the same
+ * steps for every token of the block, which the compiler turns into vector
+ * code (eight tokens an instruction with AVX2). Token by token, gathering
+ * each token's inputs from the token array, the rules' tags and its
+ * neighbours cost more than the mixing itself. A window is mostly one
+ * paragraph of ~40 tokens, so blocks are short: a window's last block
+ * hashes tokens past its end for nothing.
+ */
+#define NM_TAGGER__BLOCK 16
+/* The decoder hashes the next block before it sums this one's rows, and
+   asks for the rows this many tokens ahead (PolNeAR train on a loaded
+   machine, CPU ms, min of 41 runs: not at all 238, 2 tokens ahead 203, 4
+   191-199, 8 195). */
+#define NM_TAGGER__AHEAD 4
+/* Window columns hold this many values before and after the window's
+   tokens: features look 3 tokens away. */
+#define NM_TAGGER__PAD 4
+/* Templates hashed a block at a time: 2-12 and 14-32, in this order (1,
+   the bias, is the same row for every token; 13, one feature for each
+   lexicon class the token has, is not one per token). */
+#define NM_TAGGER__NHASH 30
+#define NM_TAGGER__HCOL(tmpl) ((tmpl) < 13 ? (tmpl) - 2 : (tmpl) - 3)
+
+/* The window's columns, one value a token (nm__tagger_ctx.col). */
+enum {
+  NM_TAGGER__C_WORD,    /* nm_tagger__word_hashes */
+  NM_TAGGER__C_SUF3,
+  NM_TAGGER__C_SUF2,
+  NM_TAGGER__C_SHAPE,
+  NM_TAGGER__C_CLASSES, /* the token's lexicon classes among NM_TAGGER__CLASSES */
+  NM_TAGGER__C_RULE,    /* the rules' tag, nm__tagger_ctx.rule */
+  NM_TAGGER__C_CUE,     /* nm__tagger_ctx.cue */
+  NM_TAGGER__C_WHERE,   /* its place in its sentence, bucketed: tokens before + tokens after * 8,
+                           + 64 when the sentence holds a quote mark, + 128 in a heading */
+  NM_TAGGER__C_FLAGS,   /* the token flags the features read */
+  NM_TAGGER__C_TYPE,
+  NM_TAGGER__C_MARK,
+  NM_TAGGER__C_INQ,     /* inside a quote: 0 or 1 */
+  NM_TAGGER__C_COUNT
+};
 
 /*
  * Per-document context the features read: word hashes, the rules' tags,
@@ -301,17 +296,24 @@ struct nm__tagger_ctx {
   uint32_t ntok;
   uint8_t *rule;       /* per token: NM_TAGGER__R* (whole document, one byte a token) */
   uint8_t *sent_quote; /* per sentence: holds a quote mark */
-  /* The window being tagged, tokens [lo, hi): a paragraph, or a chunk of
-     NM_TAGGER__CHUNK tokens of a longer one, and NM_TAGGER__MARGIN tokens
-     either side. Its buffers are reused window after window, so the
-     tagger's memory does not grow with the text. */
-  uint32_t lo, hi, cap;
-  nm_tagger__word *w; /* tokens [lo, hi): kept from one window to the next where they overlap */
-  uint32_t none;      /* the word hash of "no token here" */
   /* per token (whole document): the bucketed distance to the nearest cue
      candidate in its sentence, left * 8 + right (see nm__tagger_ctx_new) */
   uint8_t *cue;
-  bool avx2; /* the processor has AVX2 (nm_tagger__mix_all) */
+  /* The window being tagged, tokens [lo, hi): a paragraph, or a chunk of
+     NM_TAGGER__CHUNK tokens of a longer one, and NM_TAGGER__MARGIN tokens
+     either side. Its columns are reused window after window, so the
+     tagger's memory does not grow with the text. */
+  uint32_t lo, hi, cap;
+  /* Column k holds token i's value at col[k][i - lo], kept from one window
+     to the next where they overlap, and NM_TAGGER__PAD values either side:
+     before the document's first token and after its last, what a token
+     reads of a neighbour past its edge (NM_TAGGER__BLOCK more after the
+     last, for the tokens a block hashes for nothing). */
+  uint32_t *col[NM_TAGGER__C_COUNT];
+  uint32_t *cols; /* the columns' memory */
+  uint32_t edge[NM_TAGGER__C_COUNT]; /* the values past the edge */
+  uint32_t none;      /* the word hash of "no token here" */
+  bool avx2; /* the processor has AVX2 (nm_tagger__hash_block, nm_tagger__decode_block) */
 };
 
 enum {
@@ -337,7 +339,7 @@ static void nm_tagger__mark(nm__tagger_ctx *c, uint32_t s, uint32_t e, uint8_t t
 
 void nm__tagger_ctx_free(nm__tagger_ctx *c) {
   if (!c) return;
-  free(c->w);
+  free(c->cols);
   free(c->rule);
   free(c->cue);
   free(c->sent_quote);
@@ -352,6 +354,12 @@ nm__tagger_ctx *nm__tagger_ctx_new(const nm_doc *doc) {
   c->avx2 = __builtin_cpu_supports("avx2");
 #endif
   c->none = nm_tagger__hash(2, "<none>", 6);
+  /* No token before the first or after the last: the neighbour features'
+     stand-ins (no word, no classes, marks 9, quote state 2, rule 99). */
+  c->edge[NM_TAGGER__C_WORD] = c->edge[NM_TAGGER__C_SUF3] = c->edge[NM_TAGGER__C_SUF2] = c->edge[NM_TAGGER__C_SHAPE] = c->none;
+  c->edge[NM_TAGGER__C_MARK] = 9;
+  c->edge[NM_TAGGER__C_INQ] = 2;
+  c->edge[NM_TAGGER__C_RULE] = 99;
   c->t = doc->tokens.items;
   c->ntok = (uint32_t)doc->tokens.count;
   c->rule = calloc(c->ntok ? c->ntok : 1, 1);
@@ -403,122 +411,253 @@ uint32_t nm__tagger_chunk_end(const nm__tagger_ctx *c, uint32_t first) {
 
 nm_status nm__tagger_ctx_window(nm__tagger_ctx *c, uint32_t first, uint32_t end) {
   const nm__token *t = c->t;
-  uint32_t old_lo = c->lo, old_hi = c->w ? c->hi : 0;
+  uint32_t old_lo = c->lo, old_hi = c->hi;
   c->lo = first > NM_TAGGER__MARGIN ? first - NM_TAGGER__MARGIN : 0;
   c->hi = end + NM_TAGGER__MARGIN < c->ntok ? end + NM_TAGGER__MARGIN : c->ntok;
   uint32_t n = c->hi - c->lo;
-  /* Windows follow one another, so the margins overlap: the word hashes
-     already taken for [lo, old_hi) move to the front instead of being
-     taken again (with short paragraphs, most of a window is margin). */
   uint32_t kept = 0;
-  if (old_lo <= c->lo && c->lo < old_hi) {
-    kept = (old_hi < c->hi ? old_hi : c->hi) - c->lo;
-    memmove(c->w, c->w + (c->lo - old_lo), kept * sizeof *c->w);
-  }
   if (n > c->cap) {
+    /* new columns; their values past the edges come first */
     uint32_t cap = n * 2 > 256 ? n * 2 : 256;
-    nm_tagger__word *w = realloc(c->w, cap * sizeof *w);
-    if (w) c->w = w;
-    if (!w) return NM_ERR_NOMEM;
+    size_t stride = (size_t)cap + 2 * NM_TAGGER__PAD + NM_TAGGER__BLOCK;
+    uint32_t *cols = malloc(NM_TAGGER__C_COUNT * stride * sizeof *cols);
+    if (!cols) return NM_ERR_NOMEM;
+    free(c->cols);
+    c->cols = cols;
     c->cap = cap;
+    for (size_t k = 0; k < NM_TAGGER__C_COUNT; k++) {
+      c->col[k] = cols + k * stride + NM_TAGGER__PAD;
+      for (int j = -NM_TAGGER__PAD; j < 0; j++) c->col[k][j] = c->edge[k];
+    }
+  } else if (old_lo <= c->lo && c->lo < old_hi) {
+    /* Windows follow one another, so the margins overlap: the values
+       already taken for [lo, old_hi) move to the front instead of being
+       taken again (with short paragraphs, most of a window is margin). */
+    kept = (old_hi < c->hi ? old_hi : c->hi) - c->lo;
+    for (size_t k = 0; k < NM_TAGGER__C_COUNT; k++) memmove(c->col[k], c->col[k] + (c->lo - old_lo), kept * sizeof **c->col);
   }
-  for (uint32_t i = c->lo + kept; i < c->hi; i++) nm_tagger__word_hashes(c->doc, &t[i], &c->w[i - c->lo]);
+  uint32_t *const *col = c->col;
+  /* the token's sentence, and its quote mark and heading bits of where */
+  const nm__sent *s = NULL;
+  uint32_t sent = 0, sent_bits = 0;
+  for (uint32_t i = c->lo + kept; i < c->hi; i++) {
+    uint32_t j = i - c->lo;
+    nm_tagger__word w;
+    nm_tagger__word_hashes(c->doc, &t[i], &w);
+    col[NM_TAGGER__C_WORD][j] = w.word;
+    col[NM_TAGGER__C_SUF3][j] = w.suf3;
+    col[NM_TAGGER__C_SUF2][j] = w.suf2;
+    col[NM_TAGGER__C_SHAPE][j] = w.shape;
+    col[NM_TAGGER__C_CLASSES][j] = t[i].type == NM_TOK_WORD ? t[i].lex & NM_TAGGER__CLASSES : 0;
+    col[NM_TAGGER__C_RULE][j] = c->rule[i];
+    col[NM_TAGGER__C_CUE][j] = c->cue[i];
+    if (!s || t[i].sent != sent) {
+      sent = t[i].sent;
+      s = &NM_AT(c->doc->sents, nm__sent, sent);
+      uint32_t heading = (NM_AT(c->doc->paras, nm__para, s->para).flags & NM_PF_HEADING) != 0;
+      sent_bits = (uint32_t)c->sent_quote[sent] << 6 | heading << 7;
+    }
+    col[NM_TAGGER__C_WHERE][j] = nm_tagger__bucket(i - s->first_tok) | nm_tagger__bucket(s->end_tok - i - 1) << 3 | sent_bits;
+    col[NM_TAGGER__C_FLAGS][j] = t[i].flags & (NM_TF_CAP | NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS | NM_TF_IN_QUOTE);
+    col[NM_TAGGER__C_TYPE][j] = t[i].type;
+    col[NM_TAGGER__C_MARK][j] = t[i].mark;
+    col[NM_TAGGER__C_INQ][j] = (t[i].flags & NM_TF_IN_QUOTE) != 0;
+  }
+  /* After the window: when it ends the document, the values past its
+     edge (which the tokens a block hashes for nothing read too); else
+     nothing reads them, as the margin is longer than a block. */
+  if (c->hi == c->ntok)
+    for (size_t k = 0; k < NM_TAGGER__C_COUNT; k++)
+      for (uint32_t j = n; j < n + NM_TAGGER__PAD + NM_TAGGER__BLOCK; j++) col[k][j] = c->edge[k];
   return NM_OK;
 }
 
-/* Token i's features, unmixed, into in; returns how many. */
-static size_t nm_tagger__inputs_of(const nm__tagger_ctx *c, uint32_t i, nm_tagger__inputs *in) {
-  const nm__token *t = c->t;
-  const nm__token *ti = &t[i];
-  const nm_tagger__word *w = c->w + (i - c->lo); /* w[0] is token i; the window holds its neighbours */
-  const nm__sent *s = &NM_AT(c->doc->sents, nm__sent, ti->sent);
-  const nm__para *p = &NM_AT(c->doc->paras, nm__para, s->para);
-  const uint32_t none = c->none, word = w[0].word;
-  /* Sentences are runs of tokens, so a neighbour k tokens away is in the
-     sentence when the sentence has k tokens on that side. */
-  uint32_t pos = i - s->first_tok, left = s->end_tok - i - 1;
-  bool first = i == 0, last = i + 1 == c->ntok; /* no token at all before or after */
-  uint32_t wm1 = pos >= 1 ? w[-1].word : none, wm2 = pos >= 2 ? w[-2].word : none, wm3 = pos >= 3 ? w[-3].word : none;
-  uint32_t wp1 = left >= 1 ? w[1].word : none, wp2 = left >= 2 ? w[2].word : none, wp3 = left >= 3 ? w[3].word : none;
-  const nm__token *tm1 = first ? NULL : ti - 1, *tp1 = last ? NULL : ti + 1;
-  size_t n = 0;
-#define NM_TAGGER__F(tmpl, x, y) (in->seed[n] = (uint32_t)(tmpl) * 0x9E3779B9u, in->a[n] = (x), in->b[n] = (y), n++)
-  NM_TAGGER__F(1, 0, 0); /* bias */
-  NM_TAGGER__F(2, word, 0);
-  NM_TAGGER__F(3, wm1, 0);
-  NM_TAGGER__F(4, wp1, 0);
-  NM_TAGGER__F(5, wm2, 0);
-  NM_TAGGER__F(6, wp2, 0);
-  NM_TAGGER__F(7, wm1, word);
-  NM_TAGGER__F(8, word, wp1);
-  NM_TAGGER__F(9, w[0].suf3, 0);
-  NM_TAGGER__F(10, w[0].suf2, 0);
-  NM_TAGGER__F(11, w[0].shape, 0);
-  uint32_t shm1 = tm1 ? w[-1].shape : none, shp1 = tp1 ? w[1].shape : none;
-  NM_TAGGER__F(12, shm1 ^ (w[0].shape * 31u), shp1);
-  uint32_t lex = ti->type == NM_TOK_WORD ? ti->lex : 0;
-  for (uint32_t m = lex & NM_TAGGER__CLASSES; m; m &= m - 1) NM_TAGGER__F(13, m & (0u - m), 0); /* each class bit */
-  uint32_t lm1 = tm1 && tm1->type == NM_TOK_WORD ? tm1->lex : 0;
-  uint32_t lp1 = tp1 && tp1->type == NM_TOK_WORD ? tp1->lex : 0;
-  uint32_t coarse = NM_LEX_CUE | NM_LEX_PRONOUN | NM_LEX_TITLE | NM_LEX_CUE_NOUN | NM_LEX_CUE_PREP;
-  NM_TAGGER__F(14, lm1 & coarse, lp1 & coarse);
-  /* quote marks and flags */
-  uint32_t flags = ti->flags & (NM_TF_CAP | NM_TF_SENT_START | NM_TF_PARA_START | NM_TF_ALLCAPS | NM_TF_IN_QUOTE);
-  NM_TAGGER__F(15, flags, ti->type);
-  uint32_t markm1 = tm1 ? tm1->mark : 9, markp1 = tp1 ? tp1->mark : 9;
-  NM_TAGGER__F(16, markm1, markp1);
-  uint32_t inq_m1 = tm1 ? (tm1->flags & NM_TF_IN_QUOTE) != 0 : 2;
-  uint32_t inq_p1 = tp1 ? (tp1->flags & NM_TF_IN_QUOTE) != 0 : 2;
-  uint32_t inq = (ti->flags & NM_TF_IN_QUOTE) != 0;
-  NM_TAGGER__F(17, inq_m1 * 4 + inq_p1, inq);
-  /* the rules' output here and next door */
-  uint32_t rule = c->rule[i], rm1 = tm1 ? c->rule[i - 1] : 99, rp1 = tp1 ? c->rule[i + 1] : 99;
-  NM_TAGGER__F(18, rule, 0);
-  NM_TAGGER__F(19, rm1, rule);
-  NM_TAGGER__F(20, rule, rp1);
-  NM_TAGGER__F(21, rule & 7, word);
-  /* where in the sentence, and how far the nearest cue candidate is */
-  NM_TAGGER__F(22, nm_tagger__bucket(pos), nm_tagger__bucket(left));
-  uint32_t cue = c->cue[i], cue_left = cue >> 3, cue_right = cue & 7;
-  NM_TAGGER__F(23, cue_left, cue_right);
-  NM_TAGGER__F(24, cue_left, word);
-  NM_TAGGER__F(25, cue_right, word);
-  NM_TAGGER__F(26, c->sent_quote[ti->sent], (p->flags & NM_PF_HEADING) != 0);
-  /* wider context, and the word with its quote state */
-  NM_TAGGER__F(27, wm1, wp1);
-  NM_TAGGER__F(28, word, inq);
-  NM_TAGGER__F(29, tm1 ? w[-1].suf3 : none, tp1 ? w[1].suf3 : none);
-  NM_TAGGER__F(30, rule & 7, cue);
-  NM_TAGGER__F(31, wm3, 0);
-  NM_TAGGER__F(32, wp3, 0);
-#undef NM_TAGGER__F
-  return n;
+/*
+ * Templates 2-12 and 14-32 of the window's tokens j0 ... j0 +
+ * NM_TAGGER__BLOCK - 1 (window indices; the ones past the window's end
+ * are hashed for nothing), each hash masked by mask and
+ * shifted left by shift, into out[NM_TAGGER__HCOL(template)][token].
+ * Every lane reads its neighbours unconditionally and then chooses, so
+ * that the loop has no branches and vectorises.
+ */
+#if defined(__GNUC__)
+#define NM_TAGGER__INLINE __attribute__((always_inline)) inline
+#else
+#define NM_TAGGER__INLINE inline
+#endif
+static NM_TAGGER__INLINE void nm_tagger__hash_block_of(const nm__tagger_ctx *c, uint32_t j0, uint32_t mask, uint32_t shift,
+                                                      uint32_t (*restrict out)[NM_TAGGER__BLOCK]) {
+  uint32_t *const *col = c->col;
+  const uint32_t *word = col[NM_TAGGER__C_WORD] + j0, *suf3 = col[NM_TAGGER__C_SUF3] + j0,
+                 *suf2 = col[NM_TAGGER__C_SUF2] + j0, *shape = col[NM_TAGGER__C_SHAPE] + j0,
+                 *classes = col[NM_TAGGER__C_CLASSES] + j0, *rules = col[NM_TAGGER__C_RULE] + j0,
+                 *cues = col[NM_TAGGER__C_CUE] + j0, *wheres = col[NM_TAGGER__C_WHERE] + j0,
+                 *flags = col[NM_TAGGER__C_FLAGS] + j0, *type = col[NM_TAGGER__C_TYPE] + j0,
+                 *mark = col[NM_TAGGER__C_MARK] + j0, *inqs = col[NM_TAGGER__C_INQ] + j0;
+  const uint32_t none = c->none;
+  const uint32_t coarse = NM_LEX_CUE | NM_LEX_PRONOUN | NM_LEX_TITLE | NM_LEX_CUE_NOUN | NM_LEX_CUE_PREP;
+  for (int k = 0; k < NM_TAGGER__BLOCK; k++) {
+    /* Sentences are runs of tokens, so a neighbour d tokens away is in the
+       sentence when the sentence has d tokens on that side (the buckets of
+       0-3 tokens are 0-3). Neighbours in other sentences are read as "none";
+       the ones past the document's edge read the columns' padding. */
+    uint32_t where = wheres[k], pos = where & 7, left = where >> 3 & 7;
+    uint32_t w = word[k], wm1 = word[k - 1], wm2 = word[k - 2], wm3 = word[k - 3];
+    uint32_t wp1 = word[k + 1], wp2 = word[k + 2], wp3 = word[k + 3];
+    wm1 = pos >= 1 ? wm1 : none, wm2 = pos >= 2 ? wm2 : none, wm3 = pos >= 3 ? wm3 : none;
+    wp1 = left >= 1 ? wp1 : none, wp2 = left >= 2 ? wp2 : none, wp3 = left >= 3 ? wp3 : none;
+    uint32_t rule = rules[k], cue = cues[k], inq = inqs[k];
+#define NM_TAGGER__H(tmpl, x, y) (out[NM_TAGGER__HCOL(tmpl)][k] = (nm_tagger__mix(tmpl, x, y) & mask) << shift)
+    NM_TAGGER__H(2, w, 0);
+    NM_TAGGER__H(3, wm1, 0);
+    NM_TAGGER__H(4, wp1, 0);
+    NM_TAGGER__H(5, wm2, 0);
+    NM_TAGGER__H(6, wp2, 0);
+    NM_TAGGER__H(7, wm1, w);
+    NM_TAGGER__H(8, w, wp1);
+    NM_TAGGER__H(9, suf3[k], 0);
+    NM_TAGGER__H(10, suf2[k], 0);
+    NM_TAGGER__H(11, shape[k], 0);
+    NM_TAGGER__H(12, shape[k - 1] ^ (shape[k] * 31u), shape[k + 1]);
+    /* template 13, the classes, is the caller's */
+    NM_TAGGER__H(14, classes[k - 1] & coarse, classes[k + 1] & coarse);
+    /* quote marks and flags */
+    NM_TAGGER__H(15, flags[k], type[k]);
+    NM_TAGGER__H(16, mark[k - 1], mark[k + 1]);
+    NM_TAGGER__H(17, inqs[k - 1] * 4 + inqs[k + 1], inq);
+    /* the rules' output here and next door */
+    NM_TAGGER__H(18, rule, 0);
+    NM_TAGGER__H(19, rules[k - 1], rule);
+    NM_TAGGER__H(20, rule, rules[k + 1]);
+    NM_TAGGER__H(21, rule & 7, w);
+    /* where in the sentence, and how far the nearest cue candidate is */
+    NM_TAGGER__H(22, pos, left);
+    NM_TAGGER__H(23, cue >> 3, cue & 7);
+    NM_TAGGER__H(24, cue >> 3, w);
+    NM_TAGGER__H(25, cue & 7, w);
+    NM_TAGGER__H(26, where >> 6 & 1, where >> 7);
+    /* wider context, and the word with its quote state */
+    NM_TAGGER__H(27, wm1, wp1);
+    NM_TAGGER__H(28, w, inq);
+    NM_TAGGER__H(29, suf3[k - 1], suf3[k + 1]);
+    NM_TAGGER__H(30, rule & 7, cue);
+    NM_TAGGER__H(31, wm3, 0);
+    NM_TAGGER__H(32, wp3, 0);
+#undef NM_TAGGER__H
+  }
 }
 
+static void nm_tagger__hash_block_any(const nm__tagger_ctx *c, uint32_t j0, uint32_t mask, uint32_t shift,
+                                      uint32_t (*restrict out)[NM_TAGGER__BLOCK]) {
+  nm_tagger__hash_block_of(c, j0, mask, shift, out);
+}
+
+#ifdef NM_TAGGER__AVX2
+/* the same code, compiled for AVX2 */
+__attribute__((target("avx2"))) static void nm_tagger__hash_block_avx2(const nm__tagger_ctx *c, uint32_t j0, uint32_t mask,
+                                                                      uint32_t shift,
+                                                                      uint32_t (*restrict out)[NM_TAGGER__BLOCK]) {
+  nm_tagger__hash_block_of(c, j0, mask, shift, out);
+}
+#endif
+
+static void nm_tagger__hash_block(const nm__tagger_ctx *c, uint32_t j0, uint32_t mask, uint32_t shift,
+                                  uint32_t (*restrict out)[NM_TAGGER__BLOCK]) {
+#ifdef NM_TAGGER__AVX2
+  if (c->avx2) {
+    nm_tagger__hash_block_avx2(c, j0, mask, shift, out);
+    return;
+  }
+#endif
+  nm_tagger__hash_block_any(c, j0, mask, shift, out);
+}
+
+/* The trainer's way, one token at a time: a whole block hashed for its
+   first token (a fraction of a second of a training). */
 size_t nm__tagger_features(const nm__tagger_ctx *c, uint32_t i, uint32_t *f) {
-  nm_tagger__inputs in;
-  size_t n = nm_tagger__inputs_of(c, i, &in);
-  nm_tagger__mix_all(&in, n, f, c->avx2);
+  uint32_t h[NM_TAGGER__NHASH][NM_TAGGER__BLOCK];
+  uint32_t j = i - c->lo;
+  nm_tagger__hash_block(c, j, ~0u, 0, h);
+  size_t n = 0;
+  f[n++] = nm_tagger__mix(1, 0, 0); /* bias */
+  for (int t = 2; t <= 12; t++) f[n++] = h[NM_TAGGER__HCOL(t)][0];
+  for (uint32_t m = c->col[NM_TAGGER__C_CLASSES][j]; m; m &= m - 1) f[n++] = nm_tagger__mix(13, m & (0u - m), 0); /* each class bit */
+  for (int t = 14; t <= 32; t++) f[n++] = h[NM_TAGGER__HCOL(t)][0];
   return n;
 }
 
 /* ---- private: decoding ----------------------------------------------------- */
 
-
-/* Sum the previous-tag rows and the feature rows into score. The rows are
-   int16 and the sums int32 (no slot sums more than ~48 rows, see
-   train_tagger.c). With SSE2 (every x86-64) two rows at a time are
-   interleaved and multiplied by ones in pairs (pmaddwd), which widens and
-   adds them in one step: a quarter of the instructions of eight scalar
-   adds a row, and the same sums. */
-static void nm_tagger__score(const nm__tagger *tg, const uint32_t *f, size_t n, int prev2, int prev, int32_t *score) {
-  const int16_t *tr = tg->trans + (prev2 * NM_TAG_COUNT + prev) * NM_TAG_SLOTS;
-  const int16_t *tr1 = tg->trans + (NM_TAG_COUNT * NM_TAG_COUNT + prev) * NM_TAG_SLOTS;
-  const int16_t *w = tg->weights;
-  const uint32_t mask = tg->mask;
 #ifdef __SSE2__
-  const __m128i ones = _mm_set1_epi16(1);
-  __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+/* Ask for the rows of token k of a block: the 4 MB table is read at
+   random, and the decoder sums a token's rows while the rows of the
+   tokens NM_TAGGER__AHEAD after it are on their way. (Inlined: GCC finds
+   a function that only asks for memory free of effects, and drops its
+   calls.) */
+static NM_TAGGER__INLINE void nm_tagger__fetch(const nm__tagger *tg, uint32_t (*off)[NM_TAGGER__BLOCK], uint32_t k) {
+  /* Templates with few values (flags, buckets, the rules' tags) have
+     their rows in cache: the ones of words are the ones to ask for (24
+     instructions a token fewer than all 30, as fast: min of 41 runs 199
+     ms, all 201, only the 9 pairs 210). */
+  static const uint8_t cold[] = {NM_TAGGER__HCOL(2),  NM_TAGGER__HCOL(3),  NM_TAGGER__HCOL(4),  NM_TAGGER__HCOL(5),
+                                 NM_TAGGER__HCOL(6),  NM_TAGGER__HCOL(7),  NM_TAGGER__HCOL(8),  NM_TAGGER__HCOL(9),
+                                 NM_TAGGER__HCOL(10), NM_TAGGER__HCOL(12), NM_TAGGER__HCOL(21), NM_TAGGER__HCOL(24),
+                                 NM_TAGGER__HCOL(25), NM_TAGGER__HCOL(27), NM_TAGGER__HCOL(28), NM_TAGGER__HCOL(29),
+                                 NM_TAGGER__HCOL(31), NM_TAGGER__HCOL(32)};
+#pragma GCC unroll 32
+  for (size_t t = 0; t < sizeof cold; t++) _mm_prefetch((const char *)(const void *)(tg->weights + off[cold[t]][k]), _MM_HINT_T0);
+}
+#endif
+
+/* The row offset (in int16) of template 13 for one lexicon class bit. */
+static uint32_t nm_tagger__class_row(const nm__tagger *tg, uint32_t bit) {
+  return (nm_tagger__mix(13, bit, 0) & tg->mask) * NM_TAG_SLOTS;
+}
+
+/* The decoder's state from one block to the next. */
+typedef struct nm_tagger__decoder {
+  /* The rows every token adds, by its two previous tags (prev2 *
+     NM_TAG_COUNT + prev): theirs, and the bias feature's (template 1). */
+  int32_t pre[NM_TAG_COUNT * NM_TAG_COUNT][NM_TAG_SLOTS];
+  float lead_unit; /* a trained-weight unit in steps of NM_TAGGER__LEAD_STEP */
+  int prev, prev2; /* the tags of the last two tokens */
+} nm_tagger__decoder;
+
+/* A decoded token's byte: its tag and its lead over the runner-up
+   (NM_TAGGER__TAG, NM_TAGGER__LEAD); the decoder moves on. */
+static uint8_t nm_tagger__decoded(nm_tagger__decoder *d, int tag, int32_t margin) {
+  float lead = (float)margin * d->lead_unit + 0.5f;
+  d->prev2 = d->prev;
+  d->prev = tag;
+  return (uint8_t)(tag | (lead >= 31 ? 31 : (int)lead) << 3);
+}
+
+/*
+ * Decode tokens j0 ... j0 + nb - 1 (window indices; their row offsets from
+ * nm_tagger__hash_block in off) into tags: the sum of each one's rows and
+ * its previous-tag rows, the best tag (the first of equals) and its lead.
+ * The rows NM_TAGGER__AHEAD tokens ahead are asked for: in off, or in the
+ * next block's offsets, `next` (NULL when none). The rows are int16 and
+ * the sums int32 (no slot sums more than ~48 rows, see train_tagger.c).
+ * With SSE2 (every x86-64) two rows at a time are interleaved and
+ * multiplied by ones in pairs (pmaddwd), which widens and adds them in one
+ * step: a quarter of the instructions of eight scalar adds a row, and the
+ * same sums.
+ */
+static void nm_tagger__decode_block_any(const nm__tagger *tg, const nm__tagger_ctx *c, nm_tagger__decoder *d,
+                                        uint32_t (*off)[NM_TAGGER__BLOCK], uint32_t (*next)[NM_TAGGER__BLOCK],
+                                        uint32_t j0, uint32_t nb, uint8_t *tags) {
+  const int16_t *w = tg->weights;
+  const uint32_t *classes = c->col[NM_TAGGER__C_CLASSES] + j0;
+  for (uint32_t k = 0; k < nb; k++) {
+    int32_t score[NM_TAG_SLOTS];
+    const int32_t *pre = d->pre[d->prev2 * NM_TAG_COUNT + d->prev];
+#ifdef __SSE2__
+    if (k + NM_TAGGER__AHEAD < nb) nm_tagger__fetch(tg, off, k + NM_TAGGER__AHEAD);
+    else if (next) nm_tagger__fetch(tg, next, k + NM_TAGGER__AHEAD - NM_TAGGER__BLOCK);
+    const __m128i ones = _mm_set1_epi16(1);
+    __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)pre);
+    __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(pre + 4));
 #define NM_TAGGER__ADD_ROWS(p, q)                                            \
   do {                                                                       \
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p));         \
@@ -526,92 +665,77 @@ static void nm_tagger__score(const nm__tagger *tg, const uint32_t *f, size_t n, 
     lo = _mm_add_epi32(lo, _mm_madd_epi16(_mm_unpacklo_epi16(a, b), ones));  \
     hi = _mm_add_epi32(hi, _mm_madd_epi16(_mm_unpackhi_epi16(a, b), ones));  \
   } while (0)
-  NM_TAGGER__ADD_ROWS(tr, tr1);
-  size_t j = 0;
-  for (; j + 1 < n; j += 2)
-    NM_TAGGER__ADD_ROWS(w + (size_t)(f[j] & mask) * NM_TAG_SLOTS, w + (size_t)(f[j + 1] & mask) * NM_TAG_SLOTS);
-  if (j < n) {
+    for (int t = 0; t < NM_TAGGER__NHASH; t += 2) NM_TAGGER__ADD_ROWS(w + off[t][k], w + off[t + 1][k]);
     static const int16_t zero[NM_TAG_SLOTS];
-    NM_TAGGER__ADD_ROWS(w + (size_t)(f[j] & mask) * NM_TAG_SLOTS, zero);
-  }
+    for (uint32_t m = classes[k]; m; m &= m - 1) NM_TAGGER__ADD_ROWS(w + nm_tagger__class_row(tg, m & (0u - m)), zero);
 #undef NM_TAGGER__ADD_ROWS
-  _mm_storeu_si128((__m128i *)(void *)score, lo);
-  _mm_storeu_si128((__m128i *)(void *)(score + 4), hi);
+    _mm_storeu_si128((__m128i *)(void *)score, lo);
+    _mm_storeu_si128((__m128i *)(void *)(score + 4), hi);
 #else
-  for (int k = 0; k < NM_TAG_SLOTS; k++) score[k] = tr[k] + tr1[k];
-  for (size_t j = 0; j < n; j++) {
-    const int16_t *row = w + (size_t)(f[j] & mask) * NM_TAG_SLOTS;
-    for (int k = 0; k < NM_TAG_SLOTS; k++) score[k] += row[k];
-  }
+    (void)next;
+    for (int s = 0; s < NM_TAG_SLOTS; s++) score[s] = pre[s];
+    for (int t = 0; t < NM_TAGGER__NHASH; t++)
+      for (int s = 0; s < NM_TAG_SLOTS; s++) score[s] += w[off[t][k] + s];
+    for (uint32_t m = classes[k]; m; m &= m - 1) {
+      const int16_t *row = w + nm_tagger__class_row(tg, m & (0u - m));
+      for (int s = 0; s < NM_TAG_SLOTS; s++) score[s] += row[s];
+    }
 #endif
+    /* The best tag and how far it beats the runner-up, in one pass of
+       maxima and minima that compile to conditional moves: which tag wins
+       is hard to predict. */
+    int tag = NM_TAG_O;
+    int32_t top = score[0], second = INT32_MIN;
+    for (int s = 1; s < NM_TAG_COUNT; s++) {
+      int32_t v = score[s];
+      int32_t beaten = v < top ? v : top;
+      second = second > beaten ? second : beaten;
+      tag = v > top ? s : tag;
+      top = v > top ? v : top;
+    }
+    tags[k] = nm_tagger__decoded(d, tag, top - second);
+  }
 }
 
 #ifdef NM_TAGGER__AVX2
-/*
- * The AVX2 decoder's halves. nm_tagger__rows8 is nm_tagger__mix_all with
- * the hashes masked to row offsets in the vector they are mixed in (lanes
- * past n are mixed from whatever the columns hold and never read), and it
- * asks for the rows at once: the 4 MB table is read at random, and the
- * decoder takes the next token's offsets while it sums this token's rows
- * (nm_tagger__pick8), so the rows are on their way by then.
- */
-__attribute__((target("avx2"))) static size_t nm_tagger__rows8(const nm__tagger *tg, const nm__tagger_ctx *c, uint32_t i,
-                                                              uint32_t *off) {
-  nm_tagger__inputs in;
-  size_t n = nm_tagger__inputs_of(c, i, &in);
-  const __m256i c1 = _mm256_set1_epi32((int)0x85EBCA6Bu), c2 = _mm256_set1_epi32((int)0xC2B2AE35u);
-  const __m256i mask = _mm256_set1_epi32((int)tg->mask);
-  for (size_t j = 0; j < n; j += 8) {
-    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(in.a + j));
-    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(in.b + j));
-    __m256i seed = _mm256_loadu_si256((const __m256i *)(const void *)(in.seed + j));
-    __m256i h = _mm256_mullo_epi32(_mm256_xor_si256(a, seed), c1);
-    h = _mm256_mullo_epi32(_mm256_xor_si256(_mm256_xor_si256(h, b), _mm256_srli_epi32(h, 15)), c2);
-    h = _mm256_and_si256(_mm256_xor_si256(h, _mm256_srli_epi32(h, 16)), mask);
-    _mm256_storeu_si256((__m256i *)(void *)(off + j), _mm256_slli_epi32(h, 3)); /* NM_TAG_SLOTS int16 a row */
-  }
-#define NM_TAGGER__FETCH(k) _mm_prefetch((const char *)(const void *)(tg->weights + off[k]), _MM_HINT_T0)
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) NM_TAGGER__FETCH(j), NM_TAGGER__FETCH(j + 1), NM_TAGGER__FETCH(j + 2), NM_TAGGER__FETCH(j + 3);
-  for (; j < n; j++) NM_TAGGER__FETCH(j);
-#undef NM_TAGGER__FETCH
-  return n;
-}
-
-/* nm_tagger__score and the best tag with its lead, as the scalar decoder
-   takes them: each int16 row widened and added in two instructions, then
-   the maximum over the tags (the padding slot out), the first tag that
-   has it, and the maximum over the other tags. */
-__attribute__((target("avx2"))) static int nm_tagger__pick8(const nm__tagger *tg, const uint32_t *off, size_t n, int prev2,
-                                                           int prev, int32_t *lead) {
+/* nm_tagger__decode_block with AVX2: each int16 row widened and added in
+   two instructions; then the maximum over the tags (the padding slot
+   out), the first tag that has it, and the maximum over the other tags. */
+__attribute__((target("avx2"))) static void nm_tagger__decode_block_avx2(const nm__tagger *tg, const nm__tagger_ctx *c,
+                                                                        nm_tagger__decoder *d,
+                                                                        uint32_t (*off)[NM_TAGGER__BLOCK],
+                                                                        uint32_t (*next)[NM_TAGGER__BLOCK], uint32_t j0,
+                                                                        uint32_t nb, uint8_t *tags) {
 #define NM_TAGGER__ROW(p) _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p)))
-  const int16_t *w = tg->weights;
-  __m256i s0 = NM_TAGGER__ROW(tg->trans + (prev2 * NM_TAG_COUNT + prev) * NM_TAG_SLOTS);
-  __m256i s1 = NM_TAGGER__ROW(tg->trans + (NM_TAG_COUNT * NM_TAG_COUNT + prev) * NM_TAG_SLOTS);
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j]));
-    s1 = _mm256_add_epi32(s1, NM_TAGGER__ROW(w + off[j + 1]));
-    s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j + 2]));
-    s1 = _mm256_add_epi32(s1, NM_TAGGER__ROW(w + off[j + 3]));
-  }
-  for (; j < n; j++) s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[j]));
-#undef NM_TAGGER__ROW
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), lowest = _mm256_set1_epi32(INT32_MIN);
-  __m256i v = _mm256_add_epi32(s0, s1);
-  v = _mm256_blendv_epi8(v, lowest, _mm256_cmpgt_epi32(lane, _mm256_set1_epi32(NM_TAG_COUNT - 1)));
 #define NM_TAGGER__HMAX(x)                                                               \
   (x = _mm256_max_epi32(x, _mm256_permute2x128_si256(x, x, 1)),                          \
    x = _mm256_max_epi32(x, _mm256_shuffle_epi32(x, _MM_SHUFFLE(1, 0, 3, 2))),            \
    x = _mm256_max_epi32(x, _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1))))
-  __m256i top = v;
-  NM_TAGGER__HMAX(top);
-  int tag = __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v, top))));
-  __m256i rest = _mm256_blendv_epi8(v, lowest, _mm256_cmpeq_epi32(lane, _mm256_set1_epi32(tag)));
-  NM_TAGGER__HMAX(rest);
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), lowest = _mm256_set1_epi32(INT32_MIN);
+  const __m256i padding = _mm256_cmpgt_epi32(lane, _mm256_set1_epi32(NM_TAG_COUNT - 1));
+  const int16_t *w = tg->weights;
+  const uint32_t *classes = c->col[NM_TAGGER__C_CLASSES] + j0;
+  for (uint32_t k = 0; k < nb; k++) {
+    if (k + NM_TAGGER__AHEAD < nb) nm_tagger__fetch(tg, off, k + NM_TAGGER__AHEAD);
+    else if (next) nm_tagger__fetch(tg, next, k + NM_TAGGER__AHEAD - NM_TAGGER__BLOCK);
+    __m256i s0 = NM_TAGGER__ROW(w + off[0][k]), s1 = NM_TAGGER__ROW(w + off[1][k]);
+#pragma GCC unroll 16
+    for (int t = 2; t < NM_TAGGER__NHASH; t += 2) {
+      s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + off[t][k]));
+      s1 = _mm256_add_epi32(s1, NM_TAGGER__ROW(w + off[t + 1][k]));
+    }
+    for (uint32_t m = classes[k]; m; m &= m - 1) s0 = _mm256_add_epi32(s0, NM_TAGGER__ROW(w + nm_tagger__class_row(tg, m & (0u - m))));
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)d->pre[d->prev2 * NM_TAG_COUNT + d->prev]);
+    v = _mm256_blendv_epi8(_mm256_add_epi32(v, _mm256_add_epi32(s0, s1)), lowest, padding);
+    __m256i top = v;
+    NM_TAGGER__HMAX(top);
+    int tag = __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v, top))));
+    __m256i rest = _mm256_blendv_epi8(v, lowest, _mm256_cmpeq_epi32(lane, _mm256_set1_epi32(tag)));
+    NM_TAGGER__HMAX(rest);
+    tags[k] = nm_tagger__decoded(d, tag, _mm256_cvtsi256_si32(top) - _mm256_cvtsi256_si32(rest));
+  }
 #undef NM_TAGGER__HMAX
-  *lead = _mm256_cvtsi256_si32(top) - _mm256_cvtsi256_si32(rest);
-  return tag;
+#undef NM_TAGGER__ROW
 }
 #endif
 
@@ -990,59 +1114,36 @@ done:
    (a hard B-before-I rule made greedy training unlearnable: one missed B
    made a whole content span unreachable). */
 nm_status nm__tagger_decode(const nm__tagger *tg, nm__tagger_ctx *c, uint8_t *tags) {
-  uint32_t f[NM_TAG_MAX_FEATURES];
-  int32_t score[NM_TAG_SLOTS];
-  int prev = NM_TAG_O, prev2 = NM_TAG_O;
-  uint32_t para_end = 0;
-#ifdef NM_TAGGER__AVX2
-  /* row offsets of tokens [i, ahead), token k's in off[k % NM_TAGGER__RING] */
-  uint32_t off[NM_TAGGER__RING][NM_TAG_MAX_FEATURES];
-  size_t noff[NM_TAGGER__RING] = {0};
-  uint32_t ahead = 0;
+  nm_tagger__decoder d;
+  const int16_t *bias = tg->weights + (size_t)(nm_tagger__mix(1, 0, 0) & tg->mask) * NM_TAG_SLOTS;
+  for (int p = 0; p < NM_TAG_COUNT * NM_TAG_COUNT; p++) {
+    const int16_t *tr = tg->trans + p * NM_TAG_SLOTS;
+    const int16_t *tr1 = tg->trans + (NM_TAG_COUNT * NM_TAG_COUNT + p % NM_TAG_COUNT) * NM_TAG_SLOTS;
+    for (int s = 0; s < NM_TAG_SLOTS; s++) d.pre[p][s] = tr[s] + tr1[s] + bias[s];
+  }
+  d.lead_unit = 1.0f / (tg->scale * NM_TAGGER__LEAD_STEP);
+  uint32_t off[2][NM_TAGGER__NHASH][NM_TAGGER__BLOCK];
+  for (uint32_t i = 0; i < c->ntok;) {
+    uint32_t end = nm__tagger_chunk_end(c, i);
+    nm_status st = nm__tagger_ctx_window(c, i, end);
+    if (st != NM_OK) return st;
+    /* a window is a paragraph or a chunk of one: only its first token can start one */
+    if (i == 0 || (c->t[i].flags & NM_TF_PARA_START)) d.prev = d.prev2 = NM_TAG_O;
+    nm_tagger__hash_block(c, i - c->lo, tg->mask, 3, off[0]); /* NM_TAG_SLOTS int16 a row */
+#ifdef __SSE2__
+    for (uint32_t k = 0; k < NM_TAGGER__AHEAD && i + k < end; k++) nm_tagger__fetch(tg, off[0], k);
 #endif
-  /* the lead in steps of NM_TAGGER__LEAD_STEP trained-weight units */
-  const float lead_unit = 1.0f / (tg->scale * NM_TAGGER__LEAD_STEP);
-  for (uint32_t i = 0; i < c->ntok; i++) {
-    if (i == 0 || (c->t[i].flags & NM_TF_PARA_START)) prev = prev2 = NM_TAG_O;
-    if (i >= para_end) {
-      para_end = nm__tagger_chunk_end(c, i);
-      nm_status st = nm__tagger_ctx_window(c, i, para_end);
-      if (st != NM_OK) return st;
+    for (int b = 0; i < end; b ^= 1) {
+      uint32_t j0 = i - c->lo, nb = end - i < NM_TAGGER__BLOCK ? end - i : NM_TAGGER__BLOCK;
+      uint32_t(*next)[NM_TAGGER__BLOCK] = i + nb < end ? off[b ^ 1] : NULL;
+      if (next) nm_tagger__hash_block(c, j0 + nb, tg->mask, 3, next);
 #ifdef NM_TAGGER__AVX2
-      ahead = i;
+      if (c->avx2) nm_tagger__decode_block_avx2(tg, c, &d, off[b], next, j0, nb, tags + i);
+      else
 #endif
+        nm_tagger__decode_block_any(tg, c, &d, off[b], next, j0, nb, tags + i);
+      i += nb;
     }
-    int tag;
-    int32_t margin;
-#ifdef NM_TAGGER__AVX2
-    if (c->avx2) {
-      /* the rows of the tokens ahead are fetched while this token's are summed */
-      for (; ahead < para_end && ahead < i + NM_TAGGER__RING; ahead++)
-        noff[ahead % NM_TAGGER__RING] = nm_tagger__rows8(tg, c, ahead, off[ahead % NM_TAGGER__RING]);
-      tag = nm_tagger__pick8(tg, off[i % NM_TAGGER__RING], noff[i % NM_TAGGER__RING], prev2, prev, &margin);
-    } else
-#endif
-    {
-      size_t n = nm__tagger_features(c, i, f);
-      nm_tagger__score(tg, f, n, prev2, prev, score);
-      /* The best tag (the first of equals) and how far it beats the
-         runner-up, in one pass of maxima and minima that compile to
-         conditional moves: which tag wins is hard to predict. */
-      tag = NM_TAG_O;
-      int32_t top = score[0], second = INT32_MIN;
-      for (int k = 1; k < NM_TAG_COUNT; k++) {
-        int32_t v = score[k];
-        int32_t beaten = v < top ? v : top;
-        second = second > beaten ? second : beaten;
-        tag = v > top ? k : tag;
-        top = v > top ? v : top;
-      }
-      margin = top - second;
-    }
-    float lead = (float)margin * lead_unit + 0.5f;
-    tags[i] = (uint8_t)(tag | (lead >= 31 ? 31 : (int)lead) << 3);
-    prev2 = prev;
-    prev = tag;
   }
   return NM_OK;
 }
