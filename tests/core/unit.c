@@ -110,6 +110,7 @@ static void analyse_n(const char *t, size_t n) {
   nm_status st = NM_OK;
   text = t;
   text_len = n;
+  nm_doc_delete(doc); /* a case may analyse several texts */
   doc = nm_doc_new(engine, t, n, NM_INPUT_PLAIN, &st, err, sizeof err);
   if (!doc) fail("nm_doc_new failed: %s (%s)", nm_status_name(st), err);
 }
