@@ -370,6 +370,7 @@ size_t nm__span_ref_lower(const nm__span_ref *r, size_t n, uint32_t start);
 /* The id of the first ref spanning exactly [start, end), else -1. */
 int32_t nm__span_ref_find(const nm__span_ref *r, size_t n, uint32_t start, uint32_t end);
 nm_status nm__attribute(nm_doc *doc, char *err, size_t errlen);
+/* After the tagger: each quote's cue widened to its verb group ("has repeatedly said"). */
 void nm__attr_verb_groups(nm_doc *doc);
 /* The rules' test for reported content, for the tagger (attribution.c). */
 bool nm__attr_reports_content(nm_doc *doc, uint32_t cue_first, uint32_t cue_end, uint32_t content_first,
