@@ -424,26 +424,16 @@ static void nm_attr__lex_runs(const nm_attr__ctx *c, uint32_t i, uint32_t hi, nm
   for (uint32_t k = i; k < hi && k < i + 5; k++) {
     if (!nm_attr__word(c, k) || nm_attr__in_quote(c, k)) break;
     const nm__token *t = &c->t[k];
-    size_t len = t->end - t->start;
     if (k == i) {
       /* The first word's own entry is in its token already (segment.c). */
       memo->cls[memo->n++] = t->lex & ~(NM_LEX_PREFIX_OF_ENTRY | NM_LEX_INNER_OF_ENTRY);
       if (!(t->lex & NM_LEX_PREFIX_OF_ENTRY)) break;
       continue;
     }
-    /* A word (looked up, under 64 bytes) that no entry has past its first
-       word: the run is no entry and starts none. */
-    if (t->type == NM_TOK_WORD && len < 64 && !(t->lex & NM_LEX_INNER_OF_ENTRY)) {
-      memo->cls[memo->n++] = 0;
-      break;
-    }
-    /* The key starts with the first word only now that a run needs it. */
-    if (!n) n = nm__lexicon_norm(c->doc->text + c->t[i].start, c->t[i].end - c->t[i].start, key, sizeof key);
-    key[n++] = ' ';
-    if (n + len >= sizeof key) break;
-    n += nm__lexicon_norm(c->doc->text + t->start, len, key + n, sizeof key - n);
+    uint32_t cls;
     bool prefix;
-    memo->cls[memo->n++] = nm__lexicon_get(c->lex, key, n, &prefix);
+    if (!nm__lexicon_run_step(c->lex, c->doc->text, &c->t[i], t, key, sizeof key, &n, &cls, &prefix)) break;
+    memo->cls[memo->n++] = cls;
     if (!prefix) break;
   }
 }
@@ -1364,7 +1354,7 @@ static uint8_t nm_attr__gender_of(const nm_attr__ctx *c, uint32_t i) {
    before a name ("Mrs. Clinton", "Sir John Major") or a gendered head
    noun ("the spokeswoman", "a congressman"); else 0. Only those: other
    words of a long phrase ("a PAC run by his son") are about someone else. */
-static uint8_t nm_attr__title_gender(const nm_attr__ctx *c, nm_attr__span sp) {
+static uint8_t nm_attr__title_gender(const nm_attr__ctx *c, nm_attr__span sp, const nm_attr__mention *m) {
   static const char *const mr[] = {"mr", "mr.", "sir", "lord", NULL};
   static const char *const mrs[] = {"mrs", "mrs.", "ms", "ms.", "miss", "madam", "lady", "dame", NULL};
   static const char *const he[] = {"congressman", "chairman", "spokesman", "businessman", "councilman", "assemblyman",
@@ -1380,9 +1370,8 @@ static uint8_t nm_attr__title_gender(const nm_attr__ctx *c, nm_attr__span sp) {
     if (nm_attr__is_any(c, i, mr)) return NM_ATTR_HE;
     if (nm_attr__is_any(c, i, mrs)) return NM_ATTR_SHE;
   }
-  nm_attr__mention m = nm_attr__analyse_mention(c, sp);
-  if (m.name_first != NM_NONE && m.head >= m.name_first && m.head < m.name_end) return 0;
-  return nm_attr__is_any(c, m.head, he) ? NM_ATTR_HE : nm_attr__is_any(c, m.head, she) ? NM_ATTR_SHE : 0;
+  if (m->name_first != NM_NONE && m->head >= m->name_first && m->head < m->name_end) return 0;
+  return nm_attr__is_any(c, m->head, he) ? NM_ATTR_HE : nm_attr__is_any(c, m->head, she) ? NM_ATTR_SHE : 0;
 }
 
 /* Entity e as "he" or "she": false when a pronoun already called it the other. */
@@ -1392,22 +1381,24 @@ static bool nm_attr__gender_fits(const nm_attr__ctx *c, int32_t e, uint8_t g) {
   return !had || had == g;
 }
 
-static int32_t nm_attr__resolve_mention(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing);
+static int32_t nm_attr__resolve_mention(nm_attr__ctx *c, nm_attr__span sp, const nm_attr__mention *mp,
+                                        int32_t last_person, int32_t last_thing);
 
 /* The entity a mention refers to: an existing one it names again, or a new
    one. A "he" or "she", or a title that says which ("Mrs.", "the
    spokesman"), also gives its entity that gender, so that a later pronoun
    of the other one looks elsewhere. */
 static int32_t nm_attr__resolve(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
-  bool pronoun = sp.end - sp.first == 1 && nm_attr__pronoun(c, sp.first);
-  int32_t e = nm_attr__resolve_mention(c, sp, last_person, last_thing);
-  uint8_t g = pronoun ? nm_attr__gender_of(c, sp.first) : nm_attr__title_gender(c, sp);
+  nm_attr__mention m = nm_attr__analyse_mention(c, sp);
+  int32_t e = nm_attr__resolve_mention(c, sp, &m, last_person, last_thing);
+  uint8_t g = m.pronoun ? nm_attr__gender_of(c, sp.first) : nm_attr__title_gender(c, sp, &m);
   if (e >= 0 && g && !NM_AT(c->doc->entities, nm__entity, e).gender) NM_AT(c->doc->entities, nm__entity, e).gender = g;
   return e;
 }
 
-static int32_t nm_attr__resolve_mention(nm_attr__ctx *c, nm_attr__span sp, int32_t last_person, int32_t last_thing) {
-  nm_attr__mention m = nm_attr__analyse_mention(c, sp);
+static int32_t nm_attr__resolve_mention(nm_attr__ctx *c, nm_attr__span sp, const nm_attr__mention *mp,
+                                        int32_t last_person, int32_t last_thing) {
+  const nm_attr__mention m = *mp;
   size_t count = c->doc->entities.count;
   const char *text = c->doc->text;
   if (m.pronoun) {

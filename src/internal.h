@@ -357,6 +357,16 @@ nm_status nm__split_sentences(nm_doc *doc);
 /* The first of tokens t[0, n) that ends after byte pos (the token holding
    pos, or the next one); n when none does. */
 uint32_t nm__tok_at(const nm__token *t, uint32_t n, uint32_t pos);
+/*
+ * One more word of a multi-word lexicon run that starts at token `first`
+ * (lexicon.c): token t's word is appended to the run's key (key[0..*n),
+ * which holds the first word once a run needs it: *n is 0 before) and the
+ * run is looked up. False when the run can be no entry and start none (t is
+ * a word no entry has after its first word) or the key is full; else the
+ * run's classes in *cls and whether longer entries start with it in *more.
+ */
+bool nm__lexicon_run_step(const nm__lexicon *lex, const char *text, const nm__token *first, const nm__token *t,
+                          char *key, size_t cap, size_t *n, uint32_t *cls, bool *more);
 
 /* A span with an id (a quote's index, an entity), kept sorted by start,
    end and id for binary search (doc.c). */

@@ -392,3 +392,18 @@ uint32_t nm__lexicon_word(const nm__lexicon *lex, const char *word, size_t n, si
 #endif
   return nm_lexicon__word_slow(lex, word, n);
 }
+
+bool nm__lexicon_run_step(const nm__lexicon *lex, const char *text, const nm__token *first, const nm__token *t,
+                          char *key, size_t cap, size_t *n, uint32_t *cls, bool *more) {
+  size_t len = t->end - t->start;
+  /* A word (looked up, under 64 bytes) that no entry has past its first
+     word: the run is no entry and starts none. */
+  if (t->type == NM_TOK_WORD && len < 64 && !(t->lex & NM_LEX_INNER_OF_ENTRY)) return false;
+  /* The key starts with the first word only now that a run needs it. */
+  if (!*n) *n = nm__lexicon_norm(text + first->start, first->end - first->start, key, cap);
+  if (*n + 1 + len >= cap) return false;
+  key[(*n)++] = ' ';
+  *n += nm__lexicon_norm(text + t->start, len, key + *n, cap - *n);
+  *cls = nm__lexicon_get(lex, key, *n, more);
+  return true;
+}

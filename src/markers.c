@@ -283,7 +283,6 @@ static uint32_t nm_markers__lookup(const nm_doc *doc, size_t i, size_t end_tok, 
   for (; k < end_tok && k < i + 8; k++) {
     const nm__token *t = nm_markers__tok(doc, k);
     if (t->type != NM_TOK_WORD && !(k > i && t->type == NM_TOK_PUNCT)) break;
-    size_t len = t->end - t->start;
     uint32_t cls;
     bool more;
     if (k == i) {
@@ -291,17 +290,7 @@ static uint32_t nm_markers__lookup(const nm_doc *doc, size_t i, size_t end_tok, 
       cls = t->lex & ~not_classes;
       more = (t->lex & NM_LEX_PREFIX_OF_ENTRY) != 0;
     } else {
-      if (!t->space) break;
-      /* A word (looked up, under 64 bytes) that no entry has past its
-         first word: the run is no entry and starts none. */
-      if (t->type == NM_TOK_WORD && len < 64 && !(t->lex & NM_LEX_INNER_OF_ENTRY)) break;
-      /* The key starts with the first word only now that a run needs it. */
-      if (!n) n = nm__lexicon_norm(doc->text + first->start, first->end - first->start, key, sizeof key);
-      if (n + 1 >= sizeof key) break;
-      key[n++] = ' ';
-      if (len >= sizeof key - n) break;
-      n += nm__lexicon_norm(doc->text + t->start, len, key + n, sizeof key - n);
-      cls = nm__lexicon_get(lex, key, n, &more);
+      if (!t->space || !nm__lexicon_run_step(lex, doc->text, first, t, key, sizeof key, &n, &cls, &more)) break;
     }
     if (cls) {
       best = cls;
